@@ -1,0 +1,115 @@
+"""The creator contract: a *family* turns knowledge points and a seed into a :class:`Draft`.
+
+A draft is data only: the render code is a string that is executed solely in the sandbox; the
+answer is computed from the construction parameters, and :meth:`Family.rederive` recomputes it
+independently from the drawn element coordinates so the checker can compare the two.
+
+Conventions every family follows (the sandbox and checker rely on them):
+
+* Render code uses matplotlib (``plt``/``np`` are pre-imported in the sandbox), draws on ONE
+  axes bound to the variable ``ax``, uses data coordinates, never calls ``savefig``/``show``,
+  never reads or writes files. The sandbox saves the current figure and maps every element's
+  data coordinates to pixels with ``ax.transData`` (origin top-left, y down).
+* Every point element that is a label is drawn as a text artist whose string is exactly the
+  element's ``name`` (the checker looks for it among the rendered texts).
+* Interaction code receives ``image_path`` (the current image, PNG) and ``P`` (a dict
+  label -> (x_px, y_px) of the render's elements) and draws on a full-bleed axes over the
+  image with pixel coordinates, leaving the result as the current figure.
+* Questions name elements only by their labels (upper-case tokens such as ``A``, ``AB``,
+  ``ABC``); no other all-upper-case words appear in a question (write "One", not "A").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+AnswerType = Literal["number", "choice", "text"]
+InteractionKind = Literal["auxiliary_line", "midpoint", "angle_mark", "shade", "crop", "highlight"]
+Expansion = Literal["none", "parallel", "sequential"]
+
+
+@dataclass(frozen=True)
+class Element:
+    """A named thing on the figure with its data coordinates (a point, a bar top, a marker)."""
+
+    name: str
+    kind: str  # point | bar | marker | label
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One visual interaction: what a solver would do, and the code that does it on the image."""
+
+    kind: InteractionKind
+    instruction: str
+    code: str
+    elements: tuple[str, ...]  # labels of the elements it works near (for the action check)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One synthesized sample before rendering (a row of the ``drafts`` table)."""
+
+    family: str
+    domain: str
+    node_ids: tuple[str, ...]
+    seed: int
+    variant: str  # "base" or the expansion variant a family's rederive() dispatches on
+    render_code: str
+    question: str
+    answer: str
+    answer_type: AnswerType
+    choices: tuple[str, ...]
+    solution: str
+    interactions: tuple[Interaction, ...]
+    elements: tuple[Element, ...]
+    difficulty: int
+    params: dict = field(default_factory=dict)  # JSON-serialisable construction parameters
+
+    def element(self, name: str) -> Element:
+        for e in self.elements:
+            if e.name == name:
+                return e
+        raise KeyError(f"draft of family {self.family!r} has no element {name!r}")
+
+    def points(self) -> dict[str, tuple[float, float]]:
+        return {e.name: (e.x, e.y) for e in self.elements}
+
+    def replace(self, **changes) -> Draft:
+        return dataclasses.replace(self, **changes)
+
+    def params_json(self) -> str:
+        return json.dumps(self.params, sort_keys=True)
+
+
+class Family:
+    """Base class of procedural families. Subclasses set the class attributes and implement
+    :meth:`create` and :meth:`rederive`; expansions are optional."""
+
+    name: ClassVar[str]
+    domain: ClassVar[str]
+    node_ids: ClassVar[tuple[str, ...]]  # knowledge points (ids in knowledge/taxonomy) it covers
+    supports: ClassVar[frozenset[str]] = frozenset()  # subset of {"parallel", "sequential"}
+
+    def create(self, rng: random.Random, node_ids: tuple[str, ...], difficulty: int) -> Draft:
+        """A fresh draft for these knowledge points; deterministic given ``rng``'s state."""
+        raise NotImplementedError
+
+    def rederive(self, draft: Draft) -> str:
+        """The answer recomputed from ``draft.elements`` (measured coordinates), not from the
+        generation path. Must handle every ``variant`` this family emits."""
+        raise NotImplementedError
+
+    def expand_parallel(self, draft: Draft, rng: random.Random) -> Draft | None:
+        """A harder draft on the same figure with an independent extra construction/condition."""
+        raise NotImplementedError(f"family {self.name} does not support parallel expansion")
+
+    def expand_sequential(self, draft: Draft, rng: random.Random) -> Draft | None:
+        """A harder draft whose new construction builds on the previous answer/construction."""
+        raise NotImplementedError(f"family {self.name} does not support sequential expansion")

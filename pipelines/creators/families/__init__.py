@@ -1,0 +1,1 @@
+"""Procedural creator families, one module per domain (each exports ``FAMILIES``)."""

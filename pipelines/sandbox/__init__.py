@@ -1,0 +1,41 @@
+"""Sandboxed execution of untrusted matplotlib code strings.
+
+    from pipelines.sandbox import Sandbox, Task, Limits
+    with Sandbox() as sb:                        # one warm worker per usable core
+        r = sb.run(Task(code=..., elements={"A": (0, 0)}))
+        rs = sb.map(tasks, progress=True)        # order preserved, parallel over workers
+        sb.isolation                             # what is actually active on this machine
+
+Design (``/work/shared/notes/sandbox.md`` section 3): "zygote per core, fork per task, hardened
+child".
+
+* ``pool.py`` (:class:`Sandbox`): starts N zygotes (``python -I -B``, scrubbed env, close_fds, own
+  session, spawned from one long-lived thread because PR_SET_PDEATHSIG fires when the *spawning
+  thread* exits), hands each task to an idle one over pipes (JSON header line + raw bytes, never
+  pickle) with its own deadline (timeout + 5 s); a dead, stuck or misbehaving zygote is killed with
+  its process group and replaced. A failure before the zygote acknowledged the task (e.g. the
+  zygote was killed from outside) is retried once on the replacement; later failures are charged
+  to the task (crash / timeout). Nothing a task does raises into the caller.
+* ``zygote.py``: imports matplotlib (Agg) / numpy / PIL and commonly used stdlib modules, renders
+  warm-up figures, then isolates itself once: empty network namespace, private mount / IPC / UTS
+  namespaces, task dirs on a private size-limited tmpfs. It never runs task code: per task it
+  forks a child that gets a private dir (cwd, umask 077), stdin /dev/null, stdout to a capped
+  file, rlimits (AS = VmSize + memory_mb, CPU, FSIZE, NOFILE, NPROC, CORE 0), an unprivileged
+  dedicated uid (61000 + worker index), no_new_privs, Landlock (read-only interpreter/libraries/
+  fonts, read-write task dir, no TCP, scoped signals) and a seccomp deny-list (no process
+  creation, exec, sockets, signals to others, namespaces, mounts, ptrace, bpf, io_uring, ...).
+  The zygote enforces the wall deadline, SIGKILLs and reaps the child, validates its report and
+  removes the task dir. Every feature is detected at start-up and proven by a probe child
+  (``Sandbox.isolation["probe"]``); a feature reported active is mandatory per task (fail closed).
+* The interpreter lives in ``/root/.pyenv`` and ``/root`` is 0700 here, so the task uid could not
+  import anything not already imported. Decision: the zygote's private mount namespace covers
+  every such non-traversable ancestor (``/root``) with a read-only tmpfs holding read-only bind
+  mounts of just the needed subtrees (``/root/.pyenv``): imports keep working for the task uid,
+  the rest of ``/root`` is invisible, nothing changes on the host. Common stdlib/library modules
+  are pre-imported anyway (free per task); without a mount namespace that is the fallback.
+"""
+
+from .pool import Sandbox, WorkerStartError
+from .types import Limits, Result, Status, Task, TextBox
+
+__all__ = ["Limits", "Result", "Sandbox", "Status", "Task", "TextBox", "WorkerStartError"]

@@ -1,0 +1,38 @@
+"""Markdown previews for the Dagster UI: a few samples with thumbnails (kept small: they live in
+the event log)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import duckdb
+from PIL import Image
+
+
+def thumbnail_uri(png: bytes, width: int = 220) -> str:
+    with Image.open(io.BytesIO(png)) as im:
+        im = im.convert("RGB")
+        im.thumbnail((width, width * 2))
+        buf = io.BytesIO()
+        im.save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def samples_markdown(con: duckdb.DuckDBPyConnection, round: int, domain: str, n: int = 3) -> str:
+    """The first ``n`` samples: figure, the last interaction's image, question and answer."""
+    rows = con.execute(f"""
+        SELECT s.sample_id, s.question, s.answer, s.difficulty, i.png,
+               (SELECT png FROM images WHERE image_id = s.interactions[-1].image_id) AS last_png,
+               s.interactions[-1].instruction
+        FROM samples s JOIN images i USING (image_id)
+        WHERE s.round = ? AND s.domain = ?
+        ORDER BY s.expansion = 'none' DESC, s.sample_id LIMIT {int(n)}""", [round, domain]).fetchall()
+    if not rows:
+        return "_no accepted samples_"
+    parts = []
+    for sid, question, answer, difficulty, png, last_png, instruction in rows:
+        parts.append(f"**{sid}** (difficulty {difficulty})\n\n"
+                     f"![figure]({thumbnail_uri(png)}) ![after interactions]({thumbnail_uri(last_png)})\n\n"
+                     f"Q: {question}\n\nA: **{answer}**  \nInteraction: {instruction}\n")
+    return "\n---\n".join(parts)

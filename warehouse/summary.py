@@ -1,0 +1,43 @@
+"""The round summary printed after `make run`: what was made, what was rejected and why."""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.sql import format_result
+
+STAGE_COUNTS = """
+SELECT d.domain,
+       count(*) FILTER (WHERE d.expansion = 'none' AND d.attempt = 0)  AS drafted,
+       count(*) FILTER (WHERE d.attempt > 0)                           AS repair_attempts,
+       count(*) FILTER (WHERE d.expansion <> 'none')                   AS expansions,
+       (SELECT count(*) FROM samples s WHERE s.domain = d.domain AND s.round = $round) AS accepted,
+       (SELECT count(*) FROM samples s WHERE s.domain = d.domain AND s.round = $round
+                                         AND s.expansion <> 'none')   AS accepted_expansions
+FROM drafts d WHERE d.round = $round GROUP BY d.domain ORDER BY d.domain
+"""
+
+REJECTIONS = """
+WITH latest AS (SELECT sample_id, max(attempt) AS attempt FROM drafts WHERE round = $round GROUP BY 1)
+SELECT v.domain, v.dimension,
+       regexp_replace(split_part(v.reason, '; ', 1), '''[^'']*''|[0-9]+(\\.[0-9]+)?', '_', 'g') AS reason,
+       count(DISTINCT v.sample_id) AS samples
+FROM verdicts v JOIN latest l USING (sample_id, attempt)
+WHERE v.round = $round AND NOT v.passed
+GROUP BY ALL ORDER BY samples DESC, v.domain LIMIT 15
+"""
+
+
+def _table(con: duckdb.DuckDBPyConnection, sql: str, round: int) -> str:
+    cur = con.execute(sql, {"round": round})
+    return format_result([d[0] for d in cur.description], cur.fetchall())
+
+
+def round_summary(con: duckdb.DuckDBPyConnection, round: int) -> str:
+    return "\n".join([
+        f"Round {round}: samples per domain",
+        _table(con, STAGE_COUNTS, round),
+        "",
+        f"Round {round}: rejection reasons (latest attempt of each rejected sample)",
+        _table(con, REJECTIONS, round),
+    ])
