@@ -42,6 +42,11 @@ def _spec(name: str, asset: str, description: str) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(name, asset=asset, blocking=True, description=description)
 
 
+def _created_drafts(store, round: int, domain: str) -> list[dict]:
+    """Attempt-0 drafts as the creators wrote them (repairs and expansions live in other files)."""
+    return [r for r in store.rows("drafts", round, domain) if r["provenance"]["action"] == "create"]
+
+
 def _families():
     from pipelines.creators import FAMILIES
 
@@ -115,7 +120,7 @@ def renders(context: dg.AssetExecutionContext, lake: LakeResource, sandbox: Sand
 
     round, domain = partition_of(context)
     store = lake.lake()
-    rows = [r for r in store.rows("drafts", round, domain) if r["provenance"]["action"] == "create"]
+    rows = _created_drafts(store, round, domain)
     with sandbox.pool() as sb:
         out = render_drafts(rows, sb, progress=True)
     store.write("images", out.images, round=round, domain=domain, producer="render")
@@ -136,9 +141,9 @@ def verdicts(context: dg.AssetExecutionContext, lake: LakeResource):
 
     round, domain = partition_of(context)
     store = lake.lake()
-    rows = [r for r in store.rows("drafts", round, domain) if r["provenance"]["action"] == "create"]
-    renders_ = [r for r in store.rows("renders", round, domain)]
-    out = check_all(rows, renders_, ImageCache(store.rows("images", round, domain)), _families())
+    rows = _created_drafts(store, round, domain)
+    out = check_all(rows, store.rows("renders", round, domain), ImageCache(store.rows("images", round, domain)),
+                    _families())
     store.write("verdicts", out, round=round, domain=domain, producer="check")
     return dg.MaterializeResult(metadata={"dagster/row_count": len(out), **_pass_rates(out)})
 
@@ -160,7 +165,7 @@ def repairs(context: dg.AssetExecutionContext, config: RepairConfig, lake: LakeR
 
     round, domain = partition_of(context)
     store = lake.lake()
-    created = [r for r in store.rows("drafts", round, domain) if r["provenance"]["action"] == "create"]
+    created = _created_drafts(store, round, domain)
     with sandbox.pool() as sb:
         out = repair(created, store.rows("renders", round, domain), store.rows("verdicts", round, domain),
                      ImageCache([]), _families(), sb, max_rounds=config.max_rounds)

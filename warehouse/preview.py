@@ -22,7 +22,7 @@ def thumbnail_uri(png: bytes, width: int = 220) -> str:
 def samples_markdown(con: duckdb.DuckDBPyConnection, round: int, domain: str, n: int = 3) -> str:
     """The first ``n`` samples: figure, the last interaction's image, question and answer."""
     rows = con.execute(f"""
-        SELECT s.sample_id, s.question, s.answer, s.difficulty, i.png,
+        SELECT s.sample_id, s.question, s.choices, s.answer, s.difficulty, i.png,
                (SELECT png FROM images WHERE image_id = s.interactions[-1].image_id) AS last_png,
                s.interactions[-1].instruction
         FROM samples s JOIN images i USING (image_id)
@@ -31,8 +31,9 @@ def samples_markdown(con: duckdb.DuckDBPyConnection, round: int, domain: str, n:
     if not rows:
         return "_no accepted samples_"
     parts = []
-    for sid, question, answer, difficulty, png, last_png, instruction in rows:
+    for sid, question, choices, answer, difficulty, png, last_png, instruction in rows:
+        options = "".join(f"  \n({letter}) {c}" for letter, c in zip("ABCDEFGH", choices or []))
         parts.append(f"**{sid}** (difficulty {difficulty})\n\n"
                      f"![figure]({thumbnail_uri(png)}) ![after interactions]({thumbnail_uri(last_png)})\n\n"
-                     f"Q: {question}\n\nA: **{answer}**  \nInteraction: {instruction}\n")
+                     f"Q: {question}{options}\n\nA: **{answer}**  \nInteraction: {instruction}\n")
     return "\n---\n".join(parts)
