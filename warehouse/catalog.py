@@ -4,13 +4,12 @@ rounds with no load step. Tables with no files yet get a typed empty view."""
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import duckdb
 
 from warehouse.schemas import TABLES, schema
-from warehouse.storage import Lake
+from warehouse.storage import Lake, atomic_path
 
 # images are content addressed: the same PNG written by two stages is one row
 _DEDUP_KEY = {"images": "image_id"}
@@ -63,14 +62,12 @@ def write_catalog(root: str | os.PathLike | None = None) -> Path:
         raise ValueError(f"a catalog file can only be written under a local root, not {lake.root!r}")
     target = Path(lake.root).resolve() / "catalog.duckdb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".catalog.{uuid.uuid4().hex}.tmp")
-    try:
-        with duckdb.connect(str(tmp)) as con:
-            for table in TABLES:
-                con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {view_sql(con, lake, table)}')
-        os.replace(tmp, target)
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            if leftover.exists():
-                leftover.unlink()
+    with atomic_path(target) as tmp:
+        try:
+            with duckdb.connect(tmp) as con:
+                for table in TABLES:
+                    con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {view_sql(con, lake, table)}')
+        finally:
+            if os.path.exists(tmp + ".wal"):
+                os.unlink(tmp + ".wal")
     return target

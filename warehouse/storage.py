@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,6 +25,20 @@ from warehouse.schemas import schema
 
 ENV_ROOT = "FLYWHEEL_DATA_ROOT"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike) -> Iterator[str]:
+    """A temporary path beside ``target`` (hidden, same folder so the rename is atomic) that is
+    renamed over ``target`` when the block exits cleanly and removed otherwise."""
+    folder, name = os.path.split(os.fspath(target))
+    tmp = os.path.join(folder, f".{name}.{uuid.uuid4().hex}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 class SchemaError(ValueError):
@@ -103,13 +118,8 @@ class Lake:
         if not self.is_local:
             pq.write_table(data, target, filesystem=self.fs)
             return target
-        tmp = f"{folder}/.{producer}.{uuid.uuid4().hex}.tmp"
-        try:
+        with atomic_path(target) as tmp:
             pq.write_table(data, tmp, filesystem=self.fs)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         return target
 
     def files(self, table: str, round: int | None = None, domain: str | None = None) -> list[str]:

@@ -30,7 +30,6 @@ import json
 import os
 import random
 import socket
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -38,6 +37,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
+
+from warehouse.storage import atomic_path
 
 API_KEY_ENV = "FLYWHEEL_LLM_API_KEY"
 RETRY_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))  # 408: the server timed out
@@ -473,14 +474,5 @@ class ChatClient:
         path = self._cache_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         entry = {"request_hash": key, "request": body, "response": response, "created": time.time()}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:16]}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(canonical_json(entry))
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            fh.write(canonical_json(entry))
