@@ -9,7 +9,7 @@ from collections import Counter
 import dagster as dg
 
 from assets_defs.partitions import ROUND_X_DOMAIN, partition_of
-from assets_defs.resources import LakeResource, SandboxResource
+from assets_defs.resources import LakeResource, LLMResource, SandboxResource
 
 GROUP = "flywheel"
 
@@ -53,22 +53,46 @@ def _families():
     return FAMILIES
 
 
+def _is_model(row: dict) -> bool:
+    return row["creator"].startswith("model:")
+
+
+def _model_status(llm: LLMResource) -> str:
+    base_url, model = llm.endpoint()
+    return f"on: {model} at {base_url}" if base_url else "off (set FLYWHEEL_LLM_BASE_URL to enable them)"
+
+
+_TAXONOMY: dict[tuple, object] = {}
+
+
+def _taxonomy():
+    """The seed taxonomy, parsed once per process while its files are unchanged (three assets
+    per partition need it; parsing and validating every domain's YAML is the slow part)."""
+    from knowledge import DEFAULT_TAXONOMY_DIR, load_taxonomy
+
+    key = tuple((f.name, f.stat().st_mtime_ns) for f in sorted(DEFAULT_TAXONOMY_DIR.glob("*.yaml")))
+    if key not in _TAXONOMY:
+        _TAXONOMY.clear()
+        _TAXONOMY[key] = load_taxonomy()
+    return _TAXONOMY[key]
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec("knowledge_nodes", group_name=GROUP, kinds={"parquet"},
-                     description="Knowledge nodes introduced this round (the seed taxonomy in a domain's first round)."),
+                     description="Knowledge nodes introduced this round: the seed taxonomy in a domain's first "
+                                 "round (knowledge_evolution adds the evolved nodes to the same table)."),
         dg.AssetSpec("knowledge_edges", group_name=GROUP, kinds={"parquet"},
                      description="Knowledge edges introduced this round (prerequisites from the seed taxonomy)."),
     ],
     partitions_def=ROUND_X_DOMAIN,
 )
 def knowledge_graph(context: dg.AssetExecutionContext, lake: LakeResource):
-    from knowledge import load_taxonomy
     from pipelines.knowledge_rows import seed_rows_for
 
     round, domain = partition_of(context)
     store = lake.lake()
-    nodes, edges = seed_rows_for(load_taxonomy(), store, round, domain)
+    nodes, edges = seed_rows_for(_taxonomy(), store, round, domain)
     store.write("knowledge_nodes", nodes, round=round, domain=domain, producer="seed")
     store.write("knowledge_edges", edges, round=round, domain=domain, producer="seed")
     yield dg.MaterializeResult(asset_key="knowledge_nodes", metadata={"dagster/row_count": len(nodes)})
@@ -77,17 +101,26 @@ def knowledge_graph(context: dg.AssetExecutionContext, lake: LakeResource):
 
 @dg.asset(partitions_def=ROUND_X_DOMAIN, group_name=GROUP, kinds={"parquet"}, deps=["knowledge_nodes"],
           check_specs=[_spec("unique_plan_ids", "plans", "plan_id is unique")])
-def plans(context: dg.AssetExecutionContext, config: PlanConfig, lake: LakeResource):
-    """Knowledge-point combinations and the creator, seed and difficulty for each sample to create."""
-    from knowledge import load_taxonomy
-    from pipelines.plan import make_plans
+def plans(context: dg.AssetExecutionContext, config: PlanConfig, lake: LakeResource, llm: LLMResource):
+    """Knowledge-point combinations (seed points and nodes evolved in earlier rounds, least covered
+    first) and the creator, seed and difficulty for each sample to create."""
+    from pipelines.plan import knowledge_state, make_plans
     from warehouse.catalog import connect
     from warehouse.quality import unique_ids
 
     round, domain = partition_of(context)
-    rows = make_plans(load_taxonomy(), domain, round, config.plans_per_domain, config.seed, _families())
-    lake.lake().write("plans", rows, round=round, domain=domain, producer="plan")
+    store = lake.lake()
+    state = knowledge_state(store, domain, round)
+    rows = make_plans(_taxonomy(), domain, round, config.plans_per_domain, config.seed, _families(), state)
+    if llm.creates_in(domain):
+        from pipelines.llm.creator import assign_model_creator
+
+        rows = assign_model_creator(rows, llm.endpoint()[1], llm.creator_share, config.seed)
+    store.write("plans", rows, round=round, domain=domain, producer="plan")
     yield dg.MaterializeResult(metadata={"dagster/row_count": len(rows),
+                                         "evolved_nodes_available": len(state.nodes),
+                                         "plans_on_evolved_nodes": sum(r["evolved_node_id"] is not None for r in rows),
+                                         "model_stages": _model_status(llm),
                                          "creators": dg.MetadataValue.json(Counter(r["creator"] for r in rows))})
     yield _gate("unique_plan_ids", "plans", unique_ids(connect(lake.root or None), "plans", ["plan_id"],
                                                        _where(round, domain)))
@@ -95,19 +128,46 @@ def plans(context: dg.AssetExecutionContext, config: PlanConfig, lake: LakeResou
 
 @dg.asset(partitions_def=ROUND_X_DOMAIN, group_name=GROUP, kinds={"parquet"}, deps=["plans"],
           check_specs=[_spec("unique_draft_ids", "drafts", "(sample_id, attempt) is unique over all producers")])
-def drafts(context: dg.AssetExecutionContext, lake: LakeResource):
-    """Drafts (attempt 0) written by the procedural creators: render code, QA, solution, interactions."""
+def drafts(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource):
+    """Drafts (attempt 0) from each plan's creator: a procedural family, or the model creator
+    (malformed model replies become draft_rejections rows with the reason)."""
     from pipelines.create import create_drafts
     from warehouse.catalog import connect
     from warehouse.quality import unique_ids
 
     round, domain = partition_of(context)
     store = lake.lake()
-    rows = create_drafts(store.rows("plans", round, domain), _families())
+    plans = store.rows("plans", round, domain)
+    rows = create_drafts([p for p in plans if not _is_model(p)], _families())
+    rejections = []
+    model_plans = [p for p in plans if _is_model(p)]
+    if model_plans:
+        from pipelines.llm.creator import create_with_model
+
+        client = llm.client(store)
+        if client is None:
+            raise dg.Failure(f"{len(model_plans)} plans name a model creator but the model stages are off "
+                             "(set FLYWHEEL_LLM_BASE_URL or the llm resource)")
+        made = create_with_model(model_plans, _taxonomy(), client, _examples(store, round, domain), progress=True)
+        rows += made.drafts
+        rejections = made.rejections
+        context.log.info(f"model creator: {len(made.drafts)} drafts, {len(rejections)} rejected; {client.usage()}")
+    store.write("draft_rejections", rejections, round=round, domain=domain, producer="create")
     store.write("drafts", rows, round=round, domain=domain, producer="create")
-    yield dg.MaterializeResult(metadata={"dagster/row_count": len(rows)})
+    yield dg.MaterializeResult(metadata={"dagster/row_count": len(rows), "model_stages": _model_status(llm),
+                                         "creators": dg.MetadataValue.json(Counter(r["creator"] for r in rows)),
+                                         "rejected_model_replies": len(rejections)})
     yield _gate("unique_draft_ids", "drafts", unique_ids(connect(lake.root or None), "drafts",
                                                          ["sample_id", "attempt"], _where(round, domain)))
+
+
+def _examples(store, round: int, domain: str) -> dict[tuple[str, ...], dict]:
+    """One accepted sample of earlier rounds per knowledge-point combination (the model creator's example)."""
+    out: dict[tuple[str, ...], dict] = {}
+    for r in range(1, round):
+        for s in store.rows("samples", r, domain):
+            out.setdefault(tuple(sorted(s["node_ids"])), s)
+    return out
 
 
 @dg.asset(partitions_def=ROUND_X_DOMAIN, group_name=GROUP, kinds={"parquet", "matplotlib"}, deps=["drafts"],
@@ -135,17 +195,22 @@ def renders(context: dg.AssetExecutionContext, lake: LakeResource, sandbox: Sand
 
 
 @dg.asset(partitions_def=ROUND_X_DOMAIN, group_name=GROUP, kinds={"parquet"}, deps=["renders"])
-def verdicts(context: dg.AssetExecutionContext, lake: LakeResource):
-    """Rule-based verdicts per dimension (text, visual, action, answer) for every first attempt."""
-    from pipelines.check import ImageCache, check_all
+def verdicts(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource):
+    """Verdicts per dimension (text, visual, action, answer) for every first attempt: the rules
+    first, then the model judge (and its independent solve) on model drafts that passed them."""
+    from pipelines.check import ImageCache
+    from pipelines.llm.judge import rules_then_judge
 
     round, domain = partition_of(context)
     store = lake.lake()
     rows = _created_drafts(store, round, domain)
-    out = check_all(rows, store.rows("renders", round, domain), ImageCache(store.rows("images", round, domain)),
-                    _families())
+    client = llm.client(store)
+    out = rules_then_judge(rows, store.rows("renders", round, domain),
+                           ImageCache(store.rows("images", round, domain)), _families(), client,
+                           judge_procedural=llm.judge_procedural, progress=client is not None)
     store.write("verdicts", out, round=round, domain=domain, producer="check")
-    return dg.MaterializeResult(metadata={"dagster/row_count": len(out), **_pass_rates(out)})
+    return dg.MaterializeResult(metadata={"dagster/row_count": len(out), "model_stages": _model_status(llm),
+                                          **_pass_rates(out)})
 
 
 def _pass_rates(verdict_rows: list[dict]) -> dict:
@@ -158,19 +223,35 @@ def _pass_rates(verdict_rows: list[dict]) -> dict:
 
 @dg.asset(partitions_def=ROUND_X_DOMAIN, group_name=GROUP, kinds={"parquet", "matplotlib"}, deps=["verdicts"])
 def repairs(context: dg.AssetExecutionContext, config: RepairConfig, lake: LakeResource,
-            sandbox: SandboxResource):
-    """Repair loop over failed attempts: each new attempt is re-rendered and re-checked."""
+            sandbox: SandboxResource, llm: LLMResource):
+    """Repair loop over failed attempts: each new attempt is re-rendered and re-checked. Procedural
+    drafts get the rule-based repairer, model drafts the model repairer (failures and traceback in
+    its prompt)."""
     from pipelines.check import ImageCache
     from pipelines.repair import repair
 
     round, domain = partition_of(context)
     store = lake.lake()
     created = _created_drafts(store, round, domain)
+    renders, verdicts = store.rows("renders", round, domain), store.rows("verdicts", round, domain)
+    model_rows = [r for r in created if _is_model(r)]
+    rejections = []
     with sandbox.pool() as sb:
-        out = repair(created, store.rows("renders", round, domain), store.rows("verdicts", round, domain),
-                     ImageCache([]), _families(), sb, max_rounds=config.max_rounds)
+        out = repair([r for r in created if not _is_model(r)], renders, verdicts, ImageCache([]), _families(), sb,
+                     max_rounds=config.max_rounds)
+        if model_rows:
+            from pipelines.llm.repairer import repair_with_model
+
+            ids = {r["sample_id"] for r in model_rows}
+            fixed, rejections = repair_with_model(
+                model_rows, renders, [v for v in verdicts if v["sample_id"] in ids],
+                ImageCache(store.rows("images", round, domain)), _families(), llm.client(store), sb,
+                max_rounds=min(config.max_rounds, llm.repair_rounds))
+            out.extend(fixed.drafts, fixed, fixed.verdicts)
+            out.repairs += fixed.repairs
     _write_attempts(store, out, round, domain, "repair")
     store.write("repairs", out.repairs, round=round, domain=domain, producer="repair")
+    store.write("draft_rejections", rejections, round=round, domain=domain, producer="repair")
     return dg.MaterializeResult(metadata={"dagster/row_count": len(out.repairs), "new_attempts": len(out.drafts),
                                           "actions": dg.MetadataValue.json(Counter(r["action"] for r in out.repairs))})
 
@@ -188,15 +269,19 @@ def expansions(context: dg.AssetExecutionContext, config: ExpandConfig, lake: La
                sandbox: SandboxResource):
     """Harder variants (parallel and sequential) of accepted samples, rendered and checked again."""
     from pipelines.check import ImageCache
-    from pipelines.curate import curate
+    from pipelines.curate import curate, dedup_context
     from pipelines.expand import expand
 
     round, domain = partition_of(context)
     store = lake.lake()
+    # model drafts have no family to expand with; they are kept as they are
     base = [r for r in store.rows("drafts", round, domain) if r["expansion"] == "none"]
+    # duplicates are not expanded: the same rule as the samples asset, on the base samples
     accepted_ids = {s["sample_id"] for s in curate(base, store.rows("renders", round, domain),
-                                                   store.rows("verdicts", round, domain)).samples}
-    latest = {r["sample_id"]: r for r in sorted(base, key=lambda r: r["attempt"]) if r["sample_id"] in accepted_ids}
+                                                   store.rows("verdicts", round, domain),
+                                                   *dedup_context(store, round, domain)).samples}
+    latest = {r["sample_id"]: r for r in sorted(base, key=lambda r: r["attempt"])
+              if r["sample_id"] in accepted_ids and not _is_model(r)}
     with sandbox.pool() as sb:
         out = expand(list(latest.values()), ImageCache([]), _families(), sb, fraction=config.fraction,
                      max_depth=config.max_depth, seed=config.seed)
@@ -216,16 +301,19 @@ def expansions(context: dg.AssetExecutionContext, config: ExpandConfig, lake: La
           ])
 def samples(context: dg.AssetExecutionContext, lake: LakeResource):
     """Accepted, de-duplicated samples with image, interactions and answers: what trainers read."""
-    from pipelines.curate import curate
+    from pipelines.curate import curate, dedup_context
     from warehouse import quality
     from warehouse.catalog import connect, write_catalog
+    from warehouse.creators import creator_stats
     from warehouse.expectations import samples_suite, validate
     from warehouse.preview import samples_markdown
 
     round, domain = partition_of(context)
     store = lake.lake()
     out = curate(store.rows("drafts", round, domain), store.rows("renders", round, domain),
-                 store.rows("verdicts", round, domain))
+                 store.rows("verdicts", round, domain), *dedup_context(store, round, domain))
+    # duplicates first: a reader that sees the samples file finds what was removed beside it
+    store.write("duplicates", out.duplicates, round=round, domain=domain, producer="curate")
     store.write("samples", out.samples, round=round, domain=domain, producer="curate")
     if store.is_local:
         write_catalog(store.root)
@@ -233,8 +321,11 @@ def samples(context: dg.AssetExecutionContext, lake: LakeResource):
     yield dg.MaterializeResult(metadata={
         "dagster/row_count": len(out.samples),
         "rejected": sum(out.rejected.values()),
-        "duplicates": out.duplicates,
+        "duplicates": len(out.duplicates),
+        "duplicates_by_kind": dg.MetadataValue.json(out.duplicate_counts()),
+        "duplicate_rate": len(out.duplicates) / max(1, len(out.duplicates) + len(out.samples)),
         "rejection_reasons": dg.MetadataValue.json(dict(out.rejected.most_common())),
+        "by_creator": dg.MetadataValue.json(_jsonable(creator_stats(con, where))),
         "preview": dg.MetadataValue.md(samples_markdown(con, round, domain)),
     })
     yield _gate("unique_sample_ids", "samples", quality.unique_ids(con, "samples", ["sample_id"], where))
@@ -246,4 +337,32 @@ def samples(context: dg.AssetExecutionContext, lake: LakeResource):
                 validate(store.read("samples", round, domain), "samples", samples_suite()))
 
 
-ASSETS = [knowledge_graph, plans, drafts, renders, verdicts, repairs, expansions, samples]
+def _jsonable(rows: list[dict]) -> list[dict]:
+    return [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]
+
+
+@dg.asset(partitions_def=ROUND_X_DOMAIN, group_name=GROUP, kinds={"parquet"}, deps=["samples"])
+def knowledge_evolution(context: dg.AssetExecutionContext, lake: LakeResource):
+    """Knowledge nodes and edges evolved from this round's accepted samples (co-occurring points,
+    compositions that expansion created), with round, evidence sample ids and weight; written into
+    knowledge_nodes / knowledge_edges. The next round's plans sample them."""
+    from knowledge.evolve import evolve, extend_graph
+    from pipelines.plan import knowledge_state
+
+    round, domain = partition_of(context)
+    store = lake.lake()
+    state = knowledge_state(store, domain, round)
+    graph = extend_graph(_taxonomy(), state.nodes)
+    nodes, edges = evolve(graph, store.rows("samples", round, domain), round, domain)
+    store.write("knowledge_nodes", nodes, round=round, domain=domain, producer="evolve")
+    store.write("knowledge_edges", edges, round=round, domain=domain, producer="evolve")
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": len(nodes),
+        "new_nodes": len(nodes),
+        "new_compositions": sum(n["variant"] is not None for n in nodes),
+        "edges": dg.MetadataValue.json(Counter(e["kind"] for e in edges)),
+        "evolved_nodes_before": len(state.nodes),
+    })
+
+
+ASSETS = [knowledge_graph, plans, drafts, renders, verdicts, repairs, expansions, samples, knowledge_evolution]

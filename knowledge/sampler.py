@@ -10,6 +10,11 @@ Each pick is made in three steps, all driven by one ``random.Random`` seeded fro
 
 Counts start at zero, so the first ``#covered points`` picks touch every covered point once.
 Inputs are sorted before use, so the result does not depend on dict or list ordering.
+
+Evolved graph: ``composites`` (evolved points, see knowledge.evolve) join the targets when a
+family covers all their components (their own family for a composition); a composite target is
+picked as exactly its components, and counts it and them. ``prior`` seeds the counts with
+accepted samples of earlier rounds, so under-covered points and composites are picked first.
 """
 
 from __future__ import annotations
@@ -17,14 +22,19 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from knowledge.graph import LEVEL_POINT, KnowledgeGraph
+
+if TYPE_CHECKING:
+    from knowledge.evolve import Composite
 
 
 @dataclass(frozen=True)
 class Pick:
-    node_ids: tuple[str, ...]  # 1..max_combo knowledge points, sorted
+    node_ids: tuple[str, ...]  # 1..max_combo knowledge points (a composite's components), sorted
     family: str
+    evolved_node_id: str | None = None  # the composite this pick realises, if any
 
 
 def _least(rng: random.Random, candidates: Sequence[str], counts: Mapping[str, int]) -> str:
@@ -40,10 +50,14 @@ def sample_picks(
     n: int,
     seed: int,
     max_combo: int = 2,
+    composites: Mapping[str, Composite] | None = None,
+    prior: Mapping[str, int] | None = None,
 ) -> list[Pick]:
     """``n`` picks of 1..max_combo knowledge points of ``domain``, each jointly covered by one family.
 
-    ``families`` maps a family name to the knowledge-point ids (of ``domain``) it covers.
+    ``families`` maps a family name to the knowledge-point ids (of ``domain``) it covers;
+    ``composites`` maps evolved point ids (points of ``domain`` in ``graph``) to what they combine;
+    ``prior`` holds accepted samples per node from earlier rounds (missing: 0).
     Raises ValueError for an unknown domain, ids that are not knowledge points of ``domain``,
     no family covering any point, ``n < 0`` or ``max_combo < 1``.
     """
@@ -76,21 +90,47 @@ def sample_picks(
     for name, ids in cover.items():
         for i in ids:
             by_point.setdefault(i, []).append(name)
-    covered = sorted(by_point)
-    point_counts = dict.fromkeys(covered, 0)
+    realisable = _realisable(graph, domain, cover, composites or {})
+    for cid, names in realisable.items():
+        by_point[cid] = names
+    targets = sorted(by_point)
+    prior = prior or {}
+    point_counts = {i: int(prior.get(i, 0)) for i in targets}
     family_counts = dict.fromkeys(cover, 0)
 
     rng = random.Random(f"{domain}:{seed}")  # str seeds hash with sha512: stable across runs
     picks: list[Pick] = []
     for _ in range(n):
-        target = _least(rng, covered, point_counts)
+        target = _least(rng, targets, point_counts)
         family = _least(rng, by_point[target], family_counts)
-        size = rng.randint(1, min(max_combo, len(cover[family])))
-        chosen = [target]
-        while len(chosen) < size:
-            chosen.append(_least(rng, [i for i in cover[family] if i not in chosen], point_counts))
+        if target in realisable:
+            chosen = list(composites[target].components)
+            point_counts[target] += 1
+        else:
+            size = rng.randint(1, min(max_combo, len(cover[family])))
+            chosen = [target]
+            while len(chosen) < size:
+                chosen.append(_least(rng, [i for i in cover[family] if i not in chosen], point_counts))
         for i in chosen:
-            point_counts[i] += 1
+            if i in point_counts:
+                point_counts[i] += 1
         family_counts[family] += 1
-        picks.append(Pick(tuple(sorted(chosen)), family))
+        picks.append(Pick(tuple(sorted(chosen)), family, target if target in realisable else None))
     return picks
+
+
+def _realisable(graph: KnowledgeGraph, domain: str, cover: Mapping[str, tuple[str, ...]],
+                composites: Mapping[str, Composite]) -> dict[str, list[str]]:
+    """Composite id -> the families covering all its components (only its own family for a
+    composition); composites no family can realise are left out."""
+    out: dict[str, list[str]] = {}
+    for cid in sorted(composites):
+        c = composites[cid]
+        node = graph.nodes.get(cid)
+        if node is None or node.level != LEVEL_POINT or node.domain != domain:
+            raise ValueError(f"composite {cid!r}: not a knowledge point of domain {domain!r} in the graph")
+        names = [f for f, ids in cover.items() if set(c.components) <= set(ids)
+                 and (c.family is None or f == c.family)]
+        if names:
+            out[cid] = names
+    return out

@@ -5,14 +5,17 @@ from __future__ import annotations
 from knowledge import KnowledgeGraph
 from warehouse.storage import Lake
 
+# seed nodes have no components or evidence: those columns describe evolved nodes
+SEED_PROVENANCE = {"components": [], "family": None, "variant": None, "evidence": [], "weight": None}
+
 
 def knowledge_rows(graph: KnowledgeGraph, domain: str, round: int) -> tuple[list[dict], list[dict]]:
     """All seed nodes of ``domain`` and the edges ending in them, stamped with ``round``."""
-    nodes = [{**{k: v for k, v in n.items() if k != "round"}, "round": round}
+    nodes = [{**{k: v for k, v in n.items() if k != "round"}, **SEED_PROVENANCE, "round": round}
              for n in graph.node_rows() if n["domain"] == domain]
     ids = {n["node_id"] for n in nodes}
-    edges = [{"src": e["src"], "dst": e["dst"], "kind": e["kind"], "weight": e["weight"], "round": round,
-              "domain": domain} for e in graph.edge_rows() if e["dst"] in ids]
+    edges = [{"src": e["src"], "dst": e["dst"], "kind": e["kind"], "weight": e["weight"], "evidence": [],
+              "round": round, "domain": domain} for e in graph.edge_rows() if e["dst"] in ids]
     return nodes, edges
 
 

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from knowledge import KnowledgeGraph, sample_picks
+from knowledge.evolve import accepted_counts, composites, extend_graph
 from pipelines.creators.base import Family
+from warehouse.storage import Lake
+
+HISTORY_COLUMNS = ["sample_id", "round", "node_ids", "family", "variant", "expansion"]
+
+
+@dataclass
+class KnowledgeState:
+    """What earlier rounds of a domain left in the lake: evolved nodes/edges and accepted samples."""
+
+    nodes: list[dict] = field(default_factory=list)
+    edges: list[dict] = field(default_factory=list)
+    samples: list[dict] = field(default_factory=list)
 
 
 def round_seed(seed: int, round: int, domain: str) -> int:
@@ -14,12 +28,29 @@ def round_seed(seed: int, round: int, domain: str) -> int:
     return zlib.crc32(f"{seed}:{round}:{domain}".encode()) & 0x7FFFFFFF
 
 
+def knowledge_state(lake: Lake, domain: str, round: int) -> KnowledgeState:
+    """Evolved knowledge and accepted samples of ``domain`` from rounds before ``round``."""
+    def before(table: str, columns: list[str] | None = None) -> list[dict]:
+        return [r for r in lake.read(table, domain=domain, columns=columns).to_pylist() if r["round"] < round]
+
+    return KnowledgeState(nodes=[r for r in before("knowledge_nodes") if r["source"] == "evolved"],
+                          edges=[e for e in before("knowledge_edges") if e["kind"] != "prerequisite"],
+                          samples=before("samples", HISTORY_COLUMNS))
+
+
 def make_plans(graph: KnowledgeGraph, domain: str, round: int, n: int, seed: int,
-               families: Mapping[str, Family]) -> list[dict]:
-    """``n`` plan rows for one (round, domain): knowledge points, creator, seed, difficulty."""
+               families: Mapping[str, Family], state: KnowledgeState | None = None) -> list[dict]:
+    """``n`` plan rows for one (round, domain): knowledge points, creator, seed, difficulty.
+
+    With ``state``, the sampler draws from the seed graph plus evolved nodes and favours the
+    nodes (points and composites) with the fewest accepted samples so far."""
+    state = state or KnowledgeState()
     covering = {f.name: list(f.node_ids) for f in families.values() if f.domain == domain}
+    full = extend_graph(graph, state.nodes, state.edges)
+    comps = composites(state.nodes)
+    prior = accepted_counts(_points(full, domain, comps), comps, state.samples)
     base = round_seed(seed, round, domain)
-    picks = sample_picks(graph, domain, covering, n, base)
+    picks = sample_picks(full, domain, covering, n, base, composites=comps, prior=prior)
     return [
         {
             "plan_id": f"r{round}.{domain}.{i:04d}",
@@ -27,8 +58,13 @@ def make_plans(graph: KnowledgeGraph, domain: str, round: int, n: int, seed: int
             "creator": f"procedural:{p.family}",
             "seed": base + i,
             "target_difficulty": 1 + i % 3,
+            "evolved_node_id": p.evolved_node_id,
             "round": round,
             "domain": domain,
         }
         for i, p in enumerate(picks)
     ]
+
+
+def _points(graph: KnowledgeGraph, domain: str, comps: Mapping) -> Sequence[str]:
+    return [p.node_id for p in graph.points(domain) if p.node_id not in comps]

@@ -21,14 +21,17 @@ class Lineage:
     action: str = "create"
 
 
-def draft_to_row(draft: Draft, at: Lineage) -> dict:
+def draft_to_row(draft: Draft, at: Lineage, creator: str | None = None, model: str | None = None,
+                 prompt_hash: str | None = None, tokens: int | None = None,
+                 seconds: float | None = None) -> dict:
+    """A ``drafts`` row; ``creator`` defaults to the procedural family, model fields to null."""
     return {
         "sample_id": at.sample_id,
         "attempt": at.attempt,
         "plan_id": at.plan_id,
         "parent_id": at.parent_id,
         "expansion": at.expansion,
-        "creator": f"procedural:{draft.family}",
+        "creator": creator or f"procedural:{draft.family}",
         "family": draft.family,
         "variant": draft.variant,
         "render_code": draft.render_code,
@@ -41,12 +44,16 @@ def draft_to_row(draft: Draft, at: Lineage) -> dict:
             {"kind": i.kind, "instruction": i.instruction, "code": i.code, "elements": list(i.elements)}
             for i in draft.interactions
         ],
-        "elements": [{"name": e.name, "kind": e.kind, "x": float(e.x), "y": float(e.y)} for e in draft.elements],
+        "elements": [
+            {"name": e.name, "kind": e.kind, "x": float(e.x), "y": float(e.y), "role": e.role} for e in draft.elements
+        ],
         "node_ids": list(draft.node_ids),
         "difficulty": draft.difficulty,
         "seed": draft.seed,
         "params": draft.params_json(),
-        "provenance": {"model": None, "prompt_hash": None, "tokens": None, "seconds": None, "action": at.action},
+        "tokens": tokens,
+        "provenance": {"model": model, "prompt_hash": prompt_hash, "tokens": tokens, "seconds": seconds,
+                       "action": at.action},
         "round": at.round,
         "domain": draft.domain,
     }
@@ -69,7 +76,9 @@ def row_to_draft(row: dict) -> Draft:
             Interaction(kind=i["kind"], instruction=i["instruction"], code=i["code"], elements=tuple(i["elements"]))
             for i in row["interactions"]
         ),
-        elements=tuple(Element(name=e["name"], kind=e["kind"], x=e["x"], y=e["y"]) for e in row["elements"]),
+        elements=tuple(
+            Element(name=e["name"], kind=e["kind"], x=e["x"], y=e["y"], role=e.get("role") or "") for e in row["elements"]
+        ),
         difficulty=row["difficulty"],
         params=json.loads(row["params"]),
     )

@@ -209,3 +209,71 @@ def test_empty_and_bad_input():
     assert find_duplicates([]) == []
     with pytest.raises(ValueError):
         find_duplicates([row("a"), row("a")])
+
+
+# ------------------------------------------------------------------ wired into curation (pipelines.curate)
+
+from pipelines.check import DIMENSIONS  # noqa: E402
+from pipelines.curate import curate  # noqa: E402
+
+
+def _passing(sid: str, question: str, image: str, answer: str = "15", rnd: int = 2, expansion: str = "none"):
+    """A passing attempt of one sample: its draft, render and one passed verdict per dimension."""
+    draft = {"sample_id": sid, "attempt": 0, "plan_id": sid, "parent_id": None, "expansion": expansion,
+             "creator": "procedural:f", "family": "f", "variant": "base", "node_ids": ["d.t.p"], "difficulty": 1,
+             "question": question, "answer": answer, "answer_type": "number", "choices": [], "solution": "s",
+             "interactions": [], "render_code": "", "round": rnd, "domain": "d"}
+    render = {"sample_id": sid, "attempt": 0, "image_id": image, "width": 10, "height": 10,
+              "interaction_image_ids": [], "points_px": []}
+    verdicts = [{"sample_id": sid, "attempt": 0, "dimension": d, "passed": True, "reason": ""} for d in DIMENSIONS]
+    return draft, render, verdicts
+
+
+def _curate(specs, phash, prior=()):
+    parts = [_passing(*s) for s in specs]
+    return curate([p[0] for p in parts], [p[1] for p in parts], [v for p in parts for v in p[2]], phash, prior)
+
+
+def test_curate_drops_planted_exact_and_near_duplicates():
+    reworded = Q.replace("What is the area", "Find the area")
+    phash = {"img1": PH, "img2": flip(PH, [1, 7, 40]), "img3": flip(PH, list(range(0, 64, 3)))}
+    out = _curate([("r2.d.0001", Q, "img1"), ("r2.d.0002", Q, "img1"),            # exact copy
+                   ("r2.d.0003", reworded, "img1"),                                  # one word changed
+                   ("r2.d.0004", Q, "img2"),                                          # same text, near image
+                   ("r2.d.0005", Q, "img3"),                                          # same text, far image
+                   ("r2.d.0006", Q + " Then double it.", "img1", "30")], phash)       # expansion-like
+    assert [s["sample_id"] for s in out.samples] == ["r2.d.0001", "r2.d.0005", "r2.d.0006"]
+    dups = {d["sample_id"]: d for d in out.duplicates}
+    assert {s: (d["kind"], d["kept_id"], d["cluster_id"]) for s, d in dups.items()} == {
+        "r2.d.0002": ("exact", "r2.d.0001", "r2.d.0001"),
+        "r2.d.0003": ("near_text", "r2.d.0001", "r2.d.0001"),
+        "r2.d.0004": ("near_image", "r2.d.0001", "r2.d.0001")}
+    assert dups["r2.d.0002"]["similarity"] == 1.0 and dups["r2.d.0002"]["hamming"] == 0
+    assert 0.8 <= dups["r2.d.0003"]["similarity"] == dups["r2.d.0003"]["text_jaccard"] < 1.0
+    assert dups["r2.d.0004"]["hamming"] == 3 and dups["r2.d.0004"]["similarity"] == 1 - 3 / 64
+    assert out.duplicate_counts() == {"exact": 1, "near_text": 1, "near_image": 1}
+    assert all(d["round"] == 2 and d["domain"] == "d" for d in out.duplicates)
+
+
+def test_curate_keeps_the_earlier_rounds_sample():
+    prior = [{"sample_id": "r1.d.0009", "question": Q, "answer": "15", "image_id": "img0", "round": 1,
+              "domain": "d"}]
+    out = _curate([("r2.d.0001", Q.replace("What is", "Find"), "img1")], {"img0": PH, "img1": PH}, prior)
+    assert out.samples == []
+    assert [(d["sample_id"], d["kind"], d["kept_id"]) for d in out.duplicates] == [
+        ("r2.d.0001", "near_text", "r1.d.0009")]
+    # a round-10 sample id sorts before round 9's, but the earlier round still wins
+    prior9 = [{**prior[0], "sample_id": "r9.d.0001", "round": 9}]
+    out = _curate([("r10.d.0001", Q, "img0", "15", 10)], {"img0": PH}, prior9)
+    assert [(d["sample_id"], d["kept_id"]) for d in out.duplicates] == [("r10.d.0001", "r9.d.0001")]
+
+
+def test_curate_without_phash_matches_identical_images_only():
+    out = _curate([("a", Q, "img1"), ("b", Q, "img2"), ("c", Q.replace("What is", "Find"), "img1")], None)
+    assert [s["sample_id"] for s in out.samples] == ["a", "b"]
+    assert [(d["sample_id"], d["kind"]) for d in out.duplicates] == [("c", "near_text")]
+
+
+def test_curate_names_the_sample_whose_image_has_no_phash():
+    with pytest.raises(ValueError, match=r"'b'.*'img9'"):
+        _curate([("a", Q, "img1"), ("b", Q, "img9")], {"img1": PH})

@@ -27,7 +27,6 @@ from pipelines.creators import FAMILIES, families_for_domain, interaction_header
 from pipelines.creators.base import Draft, Family
 from pipelines.creators.common import LETTERS, is_wellformed_number
 
-DOMAINS = ("plane_geometry", "analytic_geometry", "statistics_charts")
 SEEDS = range(50)
 TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*\b")
 FORBIDDEN = ("savefig", ".show(", "open(", "import ", "__")
@@ -42,6 +41,7 @@ ax.axis('off')
 """
 
 FAMILY_NAMES = sorted(FAMILIES)
+DOMAINS = sorted({f.domain for f in FAMILIES.values()})
 EXPANDING = [(n, kind) for n in FAMILY_NAMES for kind in ("parallel", "sequential") if kind in FAMILIES[n].supports]
 
 
@@ -123,15 +123,30 @@ def check_child(fam: Family, parent: Draft, child: Draft) -> None:
 
 
 def test_registry_shape():
-    assert len(FAMILIES) >= 9
+    """V-Thinker's breadth: at least 60 families over at least 20 domains, two or more each."""
+    assert len(FAMILIES) >= 60 and len(DOMAINS) >= 20
     for name, fam in FAMILIES.items():
         assert isinstance(fam, Family) and fam.name == name
         assert fam.supports <= {"parallel", "sequential"}
     for dom in DOMAINS:
         fams = families_for_domain(dom)
-        assert len(fams) >= 3 and all(f.domain == dom for f in fams)
+        assert len(fams) >= 2 and all(f.domain == dom for f in fams)
     assert families_for_domain("no_such_domain") == []
-    assert sum(1 for f in FAMILIES.values() if f.supports) >= 4
+    assert sum(1 for f in FAMILIES.values() if f.supports) >= len(FAMILIES) // 2
+
+
+def test_taxonomy_breadth():
+    """25 seed domains, at least 500 knowledge points with descriptions, most with prerequisites;
+    every family's domain is a taxonomy domain."""
+    from knowledge import load_taxonomy
+    from knowledge.graph import LEVEL_POINT
+
+    graph = load_taxonomy()
+    points = [n for n in graph.nodes.values() if n.level == LEVEL_POINT]
+    assert len(graph.domains()) >= 25 and len(points) >= 500
+    assert all(len(n.description.split()) >= 5 for n in points)
+    assert sum(1 for n in points if graph.prerequisites(n.node_id)) >= len(points) // 2
+    assert set(DOMAINS) <= set(graph.domains())
 
 
 def test_interaction_header_is_exact():

@@ -19,7 +19,8 @@ from warehouse.storage import Lake, SchemaError, to_arrow
 
 def plan(i: int, round: int = 1, domain: str = "d") -> dict:
     return {"plan_id": f"p{i}", "node_ids": ["a.b.c"], "creator": "procedural:x", "seed": i,
-            "target_difficulty": 1, "round": round, "domain": domain}
+            "target_difficulty": 1, "evolved_node_id": None, "round": round,
+            "domain": domain}
 
 
 def test_every_table_has_partition_columns():

@@ -41,3 +41,28 @@ def round_summary(con: duckdb.DuckDBPyConnection, round: int) -> str:
         f"Round {round}: rejection reasons (latest attempt of each rejected sample)",
         _table(con, REJECTIONS, round),
     ])
+
+
+def coverage_summary(con: duckdb.DuckDBPyConnection, round: int) -> str:
+    """Coverage, knowledge growth and duplicate figures of rounds 1..``round`` as text tables."""
+    from warehouse.coverage import coverage
+
+    c = coverage(con, round, figures=False)
+    n = c.numbers()
+    shares = ", ".join(f">= {k}: {100 * v:.0f}%" for k, v in c.share_at_least.items())
+    growth = format_result(list(c.growth[0]) if c.growth else ["round"], [tuple(g.values()) for g in c.growth])
+    dups = format_result(list(c.duplicates[0]) if c.duplicates else ["round"],
+                         [tuple(_fmt(v) for v in d.values()) for d in c.duplicates])
+    return "\n".join([
+        f"Coverage up to round {round}: {n['samples']} accepted samples in {n['domains_with_samples']} domains; "
+        f"{n['knowledge_points']} knowledge points ({n['evolved_nodes']} evolved); nodes with at least k "
+        f"samples: {shares}",
+        "Knowledge graph growth (cumulative)",
+        growth,
+        "Duplicates removed before acceptance",
+        dups,
+    ])
+
+
+def _fmt(value):
+    return f"{value:.4f}" if isinstance(value, float) else value

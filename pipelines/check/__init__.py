@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from pipelines.creators.base import Draft, Family
+from pipelines.creators.base import MODEL_FAMILY, Draft, Family
 from pipelines.records import row_to_draft
 from warehouse.images import decode
 
@@ -104,7 +104,8 @@ def check_visual(d: Draft, render: Mapping, image: np.ndarray | None) -> list[st
     return problems
 
 
-def _changed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+def changed_mask(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Pixels whose colour changed by more than anti-aliasing noise (the one change rule)."""
     return (np.abs(before.astype(np.int16) - after.astype(np.int16)) > CHANGED).any(axis=2)
 
 
@@ -129,7 +130,7 @@ def check_action(d: Draft, render: Mapping, load: Callable[[str], np.ndarray]) -
         elif after.shape != before.shape:
             problems.append(f"interaction {k} ({inter.kind}) changed the image size {before.shape[:2]} -> {after.shape[:2]}")
         else:
-            mask = _changed(before, after)
+            mask = changed_mask(before, after)
             if not mask.any():
                 problems.append(f"interaction {k} ({inter.kind}) changed no pixels")
             for name in inter.elements:
@@ -145,6 +146,10 @@ def check_action(d: Draft, render: Mapping, load: Callable[[str], np.ndarray]) -
 
 
 def check_answer(d: Draft, family: Family | None) -> list[str]:
+    if d.family == MODEL_FAMILY:
+        # nothing to re-derive from: the model judge's independent solve checks the value
+        # (pipelines.llm.judge); the answer's form is checked by check_text
+        return []
     if family is None:
         return [f"no family {d.family!r} to re-derive the answer"]
     try:
@@ -192,6 +197,10 @@ class ImageCache:
 
     def add(self, image_rows) -> None:
         self._png.update({r["image_id"]: r["png"] for r in image_rows})
+
+    def png(self, image_id: str) -> bytes:
+        """The encoded PNG of an image (what a model judge is sent)."""
+        return self._png[image_id]
 
     def __call__(self, image_id: str) -> np.ndarray:
         if image_id not in self._rgb:

@@ -1,20 +1,27 @@
 """Procedural creators: the family registry.
 
-``FAMILIES`` maps a family name to its (stateless) instance; ``families_for_domain`` lists the
+``FAMILIES`` maps a family name to its (stateless) instance, collected from every module of
+``pipelines.creators.families`` (each exports ``FAMILIES``); ``families_for_domain`` lists the
 families of one domain; ``interaction_header`` is the fixed prologue of interaction programs.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
+from pipelines.creators import families as _families_pkg
 from pipelines.creators.base import Draft, Element, Family, Interaction
 from pipelines.creators.common import interaction_header
-from pipelines.creators.families import analytic_geometry, plane_geometry, statistics_charts
 
 FAMILIES: dict[str, Family] = {}
-for _module in (plane_geometry, analytic_geometry, statistics_charts):
-    for _fam in _module.FAMILIES:
+for _info in sorted(pkgutil.iter_modules(_families_pkg.__path__), key=lambda m: m.name):
+    if _info.name.startswith("_"):
+        continue
+    _module = importlib.import_module(f"{_families_pkg.__name__}.{_info.name}")
+    for _fam in getattr(_module, "FAMILIES", ()):
         if _fam.name in FAMILIES:
-            raise RuntimeError(f"duplicate family name {_fam.name!r}")
+            raise RuntimeError(f"duplicate family name {_fam.name!r} (in module {_module.__name__})")
         FAMILIES[_fam.name] = _fam
 
 

@@ -30,6 +30,7 @@ from typing import ClassVar, Literal
 AnswerType = Literal["number", "choice", "text"]
 InteractionKind = Literal["auxiliary_line", "midpoint", "angle_mark", "shade", "crop", "highlight"]
 Expansion = Literal["none", "parallel", "sequential"]
+MODEL_FAMILY = "model"  # the ``family`` of model-written drafts: no procedural re-derivation exists
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class Element:
     kind: str  # point | bar | marker | label
     x: float
     y: float
+    # what the element is, structurally, without its label ("right-angle vertex", "peak of the
+    # curve", "top-left front corner"); perception tasks locate elements by it. "" when none.
+    role: str = ""
 
 
 @dataclass(frozen=True)
