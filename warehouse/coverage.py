@@ -215,7 +215,8 @@ def plot(c: Coverage) -> dict[str, bytes]:
             bottom_ = [b + v for b, v in zip(bottom_, vals)]
         ax.set_xlabel("round")
         ax.set_title(title)
-        ax.legend(fontsize=8)
+        ax.set_ylim(0, max(bottom_ or [1]) * 1.25)  # headroom: the legend never covers a bar
+        ax.legend(fontsize=8, ncols=2, loc="upper center")
     figs["graph_growth"] = _png(fig)
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
