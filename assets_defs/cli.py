@@ -37,7 +37,7 @@ def _shared_sandbox_resource(sandbox):
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Materialise the flywheel job for every domain partition of each round (knowledge evolution
-    included), then the round's coverage report, and summarise."""
+    and perception tasks included), then the round's coverage report and benchmark, and summarise."""
     home = _dagster_home()
     import dagster as dg
 
@@ -46,7 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from assets_defs.resources import RESOURCES
     from warehouse.catalog import connect
     from warehouse.storage import data_root
-    from warehouse.summary import coverage_summary, round_summary
+    from warehouse.summary import coverage_summary, perception_summary, round_summary
 
     domains = args.domains.split(",") if args.domains else DOMAINS.get_partition_keys()
     unknown = sorted(set(domains) - set(DOMAINS.get_partition_keys()))
@@ -58,6 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     rounds = list(range(1, args.rounds + 1)) if args.rounds is not None else [args.round]
     job, report = defs.resolve_job_def("flywheel"), defs.resolve_job_def("coverage")
+    bench = defs.resolve_job_def("build_benchmark")
     config = {"ops": {"plans": {"config": {"plans_per_domain": args.plans, "seed": args.seed}},
                       "expansions": {"config": {"seed": args.seed}}},
               # the event log is in the UI; the terminal gets progress lines and the summary
@@ -85,11 +86,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             if not result.success:
                 print(f"round {rnd}: coverage report FAILED (run {result.run_id[:8]})", file=sys.stderr)
                 return 1
+            result = bench.execute_in_process(instance=instance, partition_key=str(rnd), run_config=quiet,
+                                              raise_on_error=False, resources=shared)
+            if not result.success:
+                print(f"round {rnd}: benchmark FAILED (run {result.run_id[:8]})", file=sys.stderr)
+                return 1
             con = connect(root)
             print()
             print(round_summary(con, rnd))
             print()
             print(coverage_summary(con, rnd))
+            print(perception_summary(con, rnd))
             print(f"Round {rnd} done in {time.perf_counter() - t_round:.0f} s.\n", flush=True)
     print(f"""Done in {time.perf_counter() - t_all:.0f} s.
 Data:     {root}/tables/<table>/round=<r>/domain=<d>/<stage>.parquet  (catalog: {root}/catalog.duckdb)

@@ -15,10 +15,13 @@ AREAS = [flywheel, sources, perception, coverage, training, evaluation]
 
 flywheel_job = dg.define_asset_job(
     "flywheel",
-    selection=dg.AssetSelection.groups("flywheel"),
+    # perception tasks share the round x domain partition and cost seconds: a round yields them too
+    selection=dg.AssetSelection.groups("flywheel") | dg.AssetSelection.assets("perception_tasks",
+                                                                               "element_annotations"),
     partitions_def=ROUND_X_DOMAIN,
     description="One flywheel round for one domain: knowledge -> plans -> drafts -> renders -> verdicts "
-                "-> repairs -> expansions -> samples -> knowledge evolution (nodes for the next round).",
+                "-> repairs -> expansions -> samples -> knowledge evolution (nodes for the next round) "
+                "and perception tasks.",
 )
 
 defs = dg.Definitions(

@@ -66,3 +66,17 @@ def coverage_summary(con: duckdb.DuckDBPyConnection, round: int) -> str:
 
 def _fmt(value):
     return f"{value:.4f}" if isinstance(value, float) else value
+
+
+PERCEPTION_COUNTS = """
+SELECT 'perception_tasks' AS "table", level AS kind, count(*) AS n FROM perception_tasks WHERE round = $round GROUP BY ALL
+UNION ALL
+SELECT 'benchmark', task_type, count(*) FROM benchmark WHERE round = $round GROUP BY ALL
+ORDER BY 1, 2
+"""
+
+
+def perception_summary(con: duckdb.DuckDBPyConnection, round: int) -> str:
+    """Perception tasks per level and benchmark items per task type of one round."""
+    return "\n".join([f"Round {round}: perception tasks and held-out benchmark",
+                      _table(con, PERCEPTION_COUNTS, round)])
