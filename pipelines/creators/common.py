@@ -416,8 +416,23 @@ class GeoFigure:
             lines.append(f"ax.plot([{num(x)}], [{num(y)}], 'o', color='black', ms=5)")
         for n, (x, y) in labels.items():
             lines.append(f"ax.text({num(x)}, {num(y)}, '{n}', fontsize={self.FONT}, ha='center', va='center')")
-        elements = tuple(Element(n, "point", x, y) for n, (x, y) in self.pts.items())
+        roles = self.roles()
+        elements = tuple(Element(n, "point", x, y, roles.get(n, "")) for n, (x, y) in self.pts.items())
         return "\n".join(lines) + "\n", elements
+
+    def roles(self) -> dict[str, str]:
+        """Structural roles of labelled points that are unique in the figure: the vertex of the
+        one marked right angle, the centre of the one circle (perception tasks locate them)."""
+        out = {}
+        rights = [args[0] for kind, args in self.deferred if kind == "right" and isinstance(args[0], str)]
+        if len(rights) == 1 and rights[0] in self.pts:
+            out[rights[0]] = "vertex of the marked right angle"
+        if len(self.circles) == 1:
+            (cx, cy), _ = self.circles[0]
+            at = [n for n, (x, y) in self.pts.items() if abs(x - cx) < 1e-9 and abs(y - cy) < 1e-9]
+            if len(at) == 1 and at[0] not in out:
+                out[at[0]] = "centre of the circle"
+        return out
 
 
 def _unit(a, b) -> tuple[float, float]:

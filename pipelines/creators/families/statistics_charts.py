@@ -85,7 +85,15 @@ def chart_code(kind: str, names: list[str], values: list[int], step: int, ymax: 
     for i, nm in enumerate(names):
         lines.append(f"ax.text({i}, -0.025, {_q(nm)}, transform=ax.get_xaxis_transform(), ha='center', va='top', fontsize=11)")
     ekind = "bar" if kind == "bar" else "marker"
-    elements = tuple(Element(nm, ekind, float(i), float(v)) for i, (nm, v) in enumerate(zip(names, values, strict=True)))
+    top, low = ("top of the tallest bar", "top of the shortest bar") if kind == "bar" else (
+        "highest point of the line", "lowest point of the line")
+    roles = {}  # only extremes that are unique in the chart
+    if values.count(max(values)) == 1:
+        roles[values.index(max(values))] = top
+    if values.count(min(values)) == 1:
+        roles[values.index(min(values))] = low
+    elements = tuple(Element(nm, ekind, float(i), float(v), roles.get(i, ""))
+                     for i, (nm, v) in enumerate(zip(names, values, strict=True)))
     return "\n".join(lines) + "\n", elements, xlim
 
 
