@@ -101,6 +101,20 @@ class Family:
     node_ids: ClassVar[tuple[str, ...]]  # knowledge points (ids in knowledge/taxonomy) it covers
     supports: ClassVar[frozenset[str]] = frozenset()  # subset of {"parallel", "sequential"}
 
+    def draft(self, **fields) -> Draft:
+        """A draft of this family with the shared defaults (seed 0: the create stage stamps the
+        plan's seed; base variant; a number answer without choices; no params). Sequences are
+        stored as tuples so drafts compare and hash by value."""
+        for key in ("node_ids", "choices", "interactions", "elements"):
+            if key in fields:
+                fields[key] = tuple(fields[key])
+        fields.setdefault("seed", 0)
+        fields.setdefault("variant", "base")
+        fields.setdefault("answer_type", "number")
+        fields.setdefault("choices", ())
+        fields.setdefault("params", {})
+        return Draft(family=self.name, domain=self.domain, **fields)
+
     def create(self, rng: random.Random, node_ids: tuple[str, ...], difficulty: int) -> Draft:
         """A fresh draft for these knowledge points; deterministic given ``rng``'s state."""
         raise NotImplementedError

@@ -225,12 +225,3 @@ def canvas_for(points: Sequence[tuple[float, float]], target_px: float = 440, ma
     s = target_px / span
     m = max(margin * span, min_margin_px / s)
     return Canvas((min(xs) - m, max(xs) + m), (min(ys) - m, max(ys) + m), s, font=font)
-
-
-def make_draft(fam, **kw):
-    """A base :class:`Draft` of ``fam`` (seed 0; the create stage stamps the real seed)."""
-    from pipelines.creators.base import Draft
-
-    return Draft(family=fam.name, domain=fam.domain, seed=0, variant=kw.pop("variant", "base"),
-                 answer_type=kw.pop("answer_type", "number"), choices=tuple(kw.pop("choices", ())),
-                 params=kw.pop("params", {}), **kw)

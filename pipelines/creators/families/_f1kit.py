@@ -15,15 +15,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from pipelines.creators.base import Draft, Element, Family
+from pipelines.creators.base import Element
 from pipelines.creators.common import layout_labels, num, rounded, sample_polyline
-
-
-def draft(fam: Family, **kw) -> Draft:
-    """A Draft of ``fam`` with the usual defaults (base variant, number answer, no choices)."""
-    return Draft(family=fam.name, domain=fam.domain, seed=0, variant=kw.pop("variant", "base"),
-                 answer_type=kw.pop("answer_type", "number"), choices=tuple(kw.pop("choices", ())),
-                 params=kw.pop("params", {}), **kw)
 
 
 def with_roles(elements: Sequence[Element], roles: Mapping[str, str]) -> tuple[Element, ...]:

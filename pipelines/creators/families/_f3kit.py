@@ -10,14 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipelines.creators.base import Draft, Family
-
-
-def new_draft(fam: Family, **kw) -> Draft:
-    """A base draft of ``fam`` with the defaults every family shares."""
-    return Draft(family=fam.name, domain=fam.domain, seed=0, variant=kw.pop("variant", "base"),
-                 answer_type=kw.pop("answer_type", "number"), choices=tuple(kw.pop("choices", ())),
-                 params=kw.pop("params", {}), **kw)
 
 
 def canvas(w_in: float, h_in: float, xlim: tuple[float, float], ylim: tuple[float, float],

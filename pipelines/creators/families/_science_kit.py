@@ -13,19 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pipelines.creators.base import Draft, Element, Family
+from pipelines.creators.base import Element
 from pipelines.creators.common import layout_labels, num, sample_polyline
 
 DPI = 100
-
-
-def make_draft(fam: Family, *, node_ids, question, answer, solution, interactions, elements, render_code,
-               difficulty, params, variant="base", answer_type="number", choices=()) -> Draft:
-    """One draft of ``fam`` (seed 0 as in the other families: the row key carries the seed)."""
-    return Draft(family=fam.name, domain=fam.domain, node_ids=tuple(node_ids), seed=0, variant=variant,
-                 render_code=render_code, question=question, answer=answer, answer_type=answer_type,
-                 choices=tuple(choices), solution=solution, interactions=tuple(interactions),
-                 elements=tuple(elements), difficulty=difficulty, params=params)
 
 
 class Canvas:

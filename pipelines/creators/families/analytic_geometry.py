@@ -47,12 +47,6 @@ VERTEX_FORM = _A + "parabolas.vertex_form"
 VERTEX = _A + "parabolas.vertex"
 
 
-def _draft(fam: Family, **kw) -> Draft:
-    return Draft(family=fam.name, domain=fam.domain, seed=0, variant=kw.pop("variant", "base"),
-                 answer_type=kw.pop("answer_type", "number"), choices=tuple(kw.pop("choices", ())),
-                 params=kw.pop("params", {}), **kw)
-
-
 def _pt(name: str, p) -> str:
     return f"{name}({_c(p[0])}, {_c(p[1])})"
 
@@ -209,7 +203,7 @@ class LineSlopeIntercept(Family):
                         f"{fmt_frac(b)}, so line AB is {correct}.")
             inters = (slope_ix, ext_ix)
         params = {"ask": ask, "A": [xa, ya], "B": [xb, yb]}
-        return _draft(self, node_ids=covered, render_code=code, question=question, answer=answer,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=answer,
                       answer_type=answer_type, choices=choices, solution=solution, interactions=inters,
                       elements=elements, difficulty=d, params=params)
 
@@ -311,7 +305,7 @@ class ParabolaSymmetry(Family):
         code, elements = fig.build()
         params = {"ask": ask, "a": fmt_frac(a), "h": fmt_frac(h), "k": fmt_frac(k),
                   "A": [xa, ya], "B": [xb, ya], "C": [xc, yc], "window_y": list(fig.yr)}
-        draft = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                        interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, ask, rng)
 
@@ -486,7 +480,7 @@ class DistanceMidpoint(Family):
             fig.point(n, p)
         code, elements = fig.build()
         params = {"ask": ask, "A": list(A), "B": list(B), "C": list(C), "exact": exact}
-        draft = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                        interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, ask, rng)
 
@@ -725,7 +719,7 @@ class LineIntersection(Family):
         fig.polyline([C, D], color="#8c2d04", lw=2.2)
         code, elements = fig.build()
         params = {"ask": ask, "relation": rel, **{n: list(p) for n, p in zip("ABCD", pts, strict=True)}}
-        draft = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                        interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, ask, rng)
 

@@ -22,7 +22,7 @@ from pipelines.creators.common import (
     make_choices,
     pick_ask,
 )
-from pipelines.creators.families._science_kit import Canvas, ix_path, ix_rings, make_draft
+from pipelines.creators.families._science_kit import Canvas, ix_path, ix_rings
 
 DOMAIN = "biology"
 _B = DOMAIN + "."
@@ -129,7 +129,7 @@ class PunnettSquare(Family):
         code, elements = cv.build()
         params = {"ask": ask, "trait": tr, "top": top, "left": left, "cells": cells, "hidden": hidden,
                   "offspring": rng.choice([20, 40, 48, 60, 80, 100, 120, 200])}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -362,7 +362,7 @@ class FoodWeb(Family):
             params["focus"] = rng.choice(levels[2] + levels[3])
         elif ask == "trophic":
             params["focus"] = rng.choice(levels[2] + levels[3])
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -590,7 +590,7 @@ class PedigreeChart(Family):
             opts = ["autosomal recessive", "autosomal dominant", "passed only from fathers to sons", "not inherited"]
             choices, letter = make_choices(rng, opts[0], opts[1:])
             params["choices"] = list(choices)
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         if ask == "mode":
             draft = draft.replace(answer_type="choice", choices=choices, answer=letter)
@@ -749,7 +749,7 @@ class PopulationGrowth(Family):
         code, elements = cv.build(label_color="#1f3b99")
         params = {"ask": ask, "org": org, "times": times, "vals": vals, "idx": {k: v[0] for k, v in marks.items()},
                   "origin_px": list(cv.img_px((0, 0)))}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 

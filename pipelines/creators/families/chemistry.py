@@ -23,7 +23,7 @@ from pipelines.creators.common import (
     pick_ask,
     to_frac,
 )
-from pipelines.creators.families._science_kit import Canvas, ix_rings, make_draft
+from pipelines.creators.families._science_kit import Canvas, ix_rings
 
 DOMAIN = "chemistry"
 _C = DOMAIN + "."
@@ -134,7 +134,7 @@ class MeasuringScaleReading(Family):
         code, elements = cv.build()
         params = {"ask": ask, "kind": "cylinder", "cap": cap, "div": str(div), "levels": [str(lv1), str(lv2)],
                   "mass": str(mass) if mass is not None else None}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -163,7 +163,7 @@ class MeasuringScaleReading(Family):
                      dot=None, ref=(x + 1, float(t)))
         code, elements = cv.build()
         params = {"ask": ask, "kind": "thermometer", "div": str(div), "levels": [str(t1), str(t2)]}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -390,7 +390,7 @@ class BallStickMolecule(Family):
         code, elements = cv.build(label_color="#1f3b99")
         params = {"ask": ask, "group": group, "atoms": [list(a) for a in atoms], "bonds": [list(b) for b in bonds],
                   "x_atom": x_idx}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -562,7 +562,7 @@ class SolubilityCurve(Family):
                   "x_axis_px": cv.img_px((0, 0))[0], "y_axis_px": cv.img_px((0, 0))[1]}
         if ask == "more":
             params["held"] = int(sol_a(tp)) - rng.choice(range(5, int(sol_a(tp)), 5))
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 

@@ -24,7 +24,7 @@ from pipelines.creators.common import (
     make_choices,
     pick_ask,
 )
-from pipelines.creators.families._f3kit import CellGrid, canvas, dot, ix_boxes, ix_rings, listing, new_draft, text
+from pipelines.creators.families._f3kit import CellGrid, canvas, dot, ix_boxes, ix_rings, listing, text
 
 DOMAIN = "clocks_calendars_money"
 _C = "clocks_calendars_money."
@@ -109,7 +109,7 @@ class AnalogClock(Family):
             params["duration"] = rng.randint(1, 2 + d) * 60 + rng.randrange(5, 60, 5) if d > 1 else rng.randrange(15, 120, 5)
             end = (h % 12) * 60 + m + params["duration"]
             params["end"] = [(end // 60) % 12 or 12, end % 60]
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -313,7 +313,7 @@ class CalendarMonth(Family):
             wd2 = rng.randrange(7)
             params["weekday2"] = wd2
             params["n"] = 1
-        draft = new_draft(self, node_ids=covered, render_code="\n".join(lines) + "\n", question="", answer="",
+        draft = self.draft(node_ids=covered, render_code="\n".join(lines) + "\n", question="", answer="",
                           solution="", interactions=(), elements=tuple(elements), difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -463,7 +463,7 @@ class CoinStacks(Family):
         elif ask == "change":
             params["price"] = max(1, total - rng.randint(1, min(total - 1, 150))) if total > 1 else 1
             params["item"] = rng.choice(PRICES_ITEMS)
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 

@@ -14,7 +14,7 @@ from math import comb
 
 from pipelines.creators.base import Draft, Family, Interaction
 from pipelines.creators.common import clamp_difficulty, interaction_code, ix_highlight, ix_segment, ix_shade, pick_ask
-from pipelines.creators.families._canvas import Canvas, make_draft
+from pipelines.creators.families._canvas import Canvas
 
 DOMAIN = "counting_combinatorics"
 _C = "counting_combinatorics."
@@ -88,7 +88,7 @@ class LatticePaths(Family):
         cv.dot("C", c, role="marked inner crossing", ms=9, color="#d62728", label_color="#d62728")
         code, elements = cv.build(ref=(m / 2, n / 2), refs={"C": (c[0] + 0.5, c[1] - 0.5)})
         params = {"ask": ask, "m": m, "n": n, "c": list(c)}
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -214,7 +214,7 @@ class GridRectangles(Family):
         cv.raw(f"ax.text({s[0] + 0.5}, {s[1] + 0.72}, 'S', fontsize=13, ha='center', va='center', zorder=9)")
         code, elements = cv.build(ref=(m / 2, n / 2))
         params = {"ask": ask, "m": m, "n": n, "s": list(s)}
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -397,7 +397,7 @@ class OutcomeTree(Family):
                         f"chosen. How many outcomes are there?")
             solution = (f"There are {n1} first choices, {n2} second choices and {n3} third choices, so "
                         f"{n1} × {n2} × {n3} = {ans} outcomes.")
-        return make_draft(self, node_ids=covered, render_code=code, question=question, answer=str(ans), solution=solution,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=str(ans), solution=solution,
                           interactions=(inter,), elements=elements, difficulty=d, params=params)
 
     def rederive(self, draft: Draft) -> str:
@@ -490,7 +490,7 @@ class CirclePointsCount(Family):
             solution = f"Besides {v}, choose 2 of the other {n - 1} points: C({n - 1}, 2) = {ans}."
             inter = Interaction("auxiliary_line", f"Draw the segments from {v} to every other point.",
                                 interaction_code("".join(ix_segment(v, w) for w in names if w != v)), tuple(names))
-        return make_draft(self, node_ids=covered, render_code=code, question=question, answer=str(ans), solution=solution,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=str(ans), solution=solution,
                           interactions=(inter,), elements=elements, difficulty=d, params=params)
 
     @staticmethod

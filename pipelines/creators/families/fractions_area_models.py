@@ -23,7 +23,7 @@ from pipelines.creators.common import (
     pick_ask,
     to_frac,
 )
-from pipelines.creators.families._science_kit import Canvas, ix_rings, make_draft
+from pipelines.creators.families._science_kit import Canvas, ix_rings
 
 DOMAIN = "fractions_area_models"
 _F = DOMAIN + "."
@@ -109,7 +109,7 @@ class FractionBars(Family):
             if ask == "sub" and vals[0] < vals[1]:
                 a, b = 1, 0
             params["terms"] = [BAR_NAMES[a], BAR_NAMES[b]]
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -281,7 +281,7 @@ class PercentGrid(Family):
         corner = {f"c{i}": cv.img_px(p) for i, p in enumerate(((0, 10), (10, 10), (10, 0), (0, 0)))}
         params = {"ask": ask, "a": a, "b": b, "colors": [ca, cb], "corner": corner,
                   "cell_px": cv.img_px((1, 0))[0] - cv.img_px((0, 0))[0]}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -420,7 +420,7 @@ class FractionAreaProduct(Family):
             wrong = [w for w in wrong if w != correct]
             choices, letter = make_choices(rng, correct, wrong)
             params["choices"] = list(choices)
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         if ask == "expression":
             draft = draft.replace(answer_type="choice", choices=choices, answer=letter)
@@ -540,7 +540,7 @@ class FractionCircles(Family):
         code, elements = cv.build()
         params = {"ask": ask, "parts": {k: list(v) for k, v in parts.items()}, "color": color,
                   "centre_px": {nm: list(cv.img_px(c)) for nm, c in CIRCLE_CENTRES.items()}}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 

@@ -25,7 +25,6 @@ from pipelines.creators.common import (
     pick_ask,
     to_frac,
 )
-from pipelines.creators.families._f1kit import draft as _draft
 from pipelines.creators.families._f1kit import with_roles
 
 DOMAIN = "function_graphs"
@@ -116,7 +115,7 @@ class PiecewiseLinearGraph(Family):
             params["k"] = rng.randint(xs[i] + 1, xs[i + 1] - 1)
         elif ask == "slope":
             params["seg"] = rng.randrange(n - 1)
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, rng)
 
@@ -301,7 +300,7 @@ class QuadraticGraphFeatures(Family):
         els = with_roles(els, {zp: "left zero of the parabola", zq: "right zero of the parabola",
                                v: "vertex of the parabola", r: "y-intercept of the parabola"})
         params = {"ask": ask, "names": [zp, zq, v, r], "opens_up": a > 0}
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, ask, rng)
 

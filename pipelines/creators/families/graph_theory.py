@@ -17,7 +17,7 @@ import random
 
 from pipelines.creators.base import Draft, Family, Interaction
 from pipelines.creators.common import clamp_difficulty, interaction_code, make_choices, pick_ask
-from pipelines.creators.families._canvas import canvas_for, make_draft
+from pipelines.creators.families._canvas import canvas_for
 
 DOMAIN = "graph_theory"
 _G = "graph_theory."
@@ -272,7 +272,7 @@ class ShortestPathNetwork(Family):
         if ask == "route":
             routes = [p for p in _simple_paths(adj, s, t) if len(p) >= 3]
             params["route"] = rng.choice(routes)
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -477,7 +477,7 @@ class SpanningTreeNetwork(Family):
             answer_type = "choice"
             solution = (f"Kruskal's algorithm (cheapest edge first, skipping those that close a cycle) picks {tree_s}. "
                         f"So {correct} is {'in' if kind == 'belongs' else 'not in'} the tree.")
-        return make_draft(self, node_ids=covered, render_code=code, question=question, answer=answer,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=answer,
                           answer_type=answer_type, choices=choices, solution=solution, interactions=(inter,),
                           elements=elements, difficulty=d, params=params)
 
@@ -617,7 +617,7 @@ class DegreeEulerGraph(Family):
                         f"has {correct}.")
             inter = Interaction("highlight", "Circle the vertices of odd degree." if odd else "Circle every vertex: all have even degree.",
                                 interaction_code(_ring(odd or sorted(pos))), tuple(odd or sorted(pos)))
-        return make_draft(self, node_ids=covered, render_code=code, question=question, answer=answer,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=answer,
                           answer_type=answer_type, choices=choices, solution=solution, interactions=(inter,),
                           elements=elements, difficulty=d, params=params)
 

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from pipelines.creators.base import Draft, Element, Family, Interaction
 from pipelines.creators.common import clamp_difficulty, fmt_frac, interaction_code, pick_ask
-from pipelines.creators.families._f3kit import CellGrid, canvas, ix_boxes, listing, new_draft, solve_linear, text
+from pipelines.creators.families._f3kit import CellGrid, canvas, ix_boxes, listing, solve_linear, text
 
 DOMAIN = "logic_puzzles"
 _L = "logic_puzzles."
@@ -95,7 +95,7 @@ class MagicSquare(Family):
         params = {"ask": ask, "asked": list(x) if x else None, "hidden": [list(p) for p in hidden],
                   "sum": 3 * a + 12 * step}
         code, elements = self._figure(vals, hidden, x)
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, vals)
 
@@ -259,7 +259,7 @@ class NumberPyramid(Family):
         if ask == "down":
             params["parent"], params["sibling"] = list(parent), list(sibling)
         code, elements = self._figure(rows, val, hidden, x)
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, val)
 

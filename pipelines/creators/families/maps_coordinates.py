@@ -24,7 +24,7 @@ from pipelines.creators.common import (
     pick_ask,
     shoelace,
 )
-from pipelines.creators.families._canvas import Canvas, make_draft
+from pipelines.creators.families._canvas import Canvas
 
 DOMAIN = "maps_coordinates"
 _M = "maps_coordinates."
@@ -119,7 +119,7 @@ class TownGridMap(Family):
             cands = [f"({y}, {x})", f"({x + 1}, {y})", f"({x}, {y - 1})", f"({x - 1}, {y + 1})", f"({x + 1}, {y + 1})"]
             choices, answer = make_choices(rng, correct, [o for o in cands if o != correct])
             params["choices"] = list(choices)
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -291,7 +291,7 @@ class ScaleBarMap(Family):
         params = {"ask": ask, "km": k, "towns": names, "speed": None}
         if ask == "time":
             params["speed"] = _speed(rng, round(dist(p, q)) * k)
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -446,7 +446,7 @@ class CompassBearings(Family):
             solution = f"The line O{t} makes a clockwise turn of {b} degrees from north, which is {correct}."
             inter = ray
         params["bearings"] = dict(zip(names, bs, strict=True))
-        return make_draft(self, node_ids=covered, render_code=code, question=question, answer=ans, answer_type=answer_type,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=ans, answer_type=answer_type,
                           choices=choices, solution=solution, interactions=(inter,), elements=elements, difficulty=d,
                           params=params)
 
@@ -525,7 +525,7 @@ class MapRegionArea(Family):
             cv.dot(nm, p, role="", ms=6)
         code, elements = cv.build(ref=(sum(p[0] for p in poly) / 6, sum(p[1] for p in poly) / 6))
         params = {"ask": ask, "k": k, "theme": rng.choice(PARK_THEMES)}
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 

@@ -29,7 +29,6 @@ from pipelines.creators.common import (
     to_frac,
 )
 from pipelines.creators.families._f1kit import Canvas, with_roles
-from pipelines.creators.families._f1kit import draft as _draft
 
 DOMAIN = "measurement"
 _M = "measurement."
@@ -115,7 +114,7 @@ class RulerLength(Family):
                      dot="'o', color='black', ms=6, zorder=5", ref=(q / 10 - 1.0, y))
         code, els = cv.build()
         params = {"ask": ask, "names": [n1, n2, n3, n4], "obj": list(obj), "which": rng.choice((0, 1))}
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr)
 
@@ -274,7 +273,7 @@ class GridCompositeArea(Family):
         roles = {xs[0].name: "bottom-left corner of the shape"} if xs[0].y == min(e.y for e in els) else {}
         els = with_roles(els, roles)
         params = {"ask": ask, "names": names, "s": rng.choice((2, 3, 5)), "unit": rng.choice(("cm", "m"))}
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, ask)
 
@@ -418,7 +417,7 @@ class ProtractorReading(Family):
         cv.point(bn, pb, "end of the blue ray", ref=(0, 0))
         code, els = cv.build()
         params = {"ask": ask, "names": [o, an, bn, cn, dn]}
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, rng)
 

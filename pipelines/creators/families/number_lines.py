@@ -26,7 +26,6 @@ from pipelines.creators.common import (
     to_frac,
 )
 from pipelines.creators.families._f1kit import Canvas, with_roles
-from pipelines.creators.families._f1kit import draft as _draft
 
 DOMAIN = "number_lines"
 _N = "number_lines."
@@ -166,7 +165,7 @@ class NumberLinePoints(Family):
         code, els = cv.build()
         els = self._roles(els)
         params = {"ask": ask, "names": names, "den": den, "lo": lo, "hi": hi}
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, ask, rng)
 
@@ -374,7 +373,7 @@ class NumberLineInterval(Family):
             names = [p_n, q_n]
             params = {"ask": ask, "names": names, "closed": closed, "den": den}
         code, els = cv.build()
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, ask, rng)
 

@@ -28,7 +28,7 @@ from pipelines.creators.common import (
     pick_ask,
     to_frac,
 )
-from pipelines.creators.families._science_kit import Canvas, ix_path, ix_rings, make_draft
+from pipelines.creators.families._science_kit import Canvas, ix_path, ix_rings
 
 DOMAIN = "physics_electricity_optics"
 _E = DOMAIN + "."
@@ -196,7 +196,7 @@ class ResistorNetwork(Family):
         if ask == "branch":
             params["block"] = next(i for i, b in enumerate(blocks) if len(b) > 1)
             params["branch"] = rng.randrange(len(blocks[params["block"]]))
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -396,7 +396,7 @@ class PlaneMirrorReflection(Family):
         cv.point("R", R, role="end of the reflected ray", dot="color='#d62728', ms=6", ref=(0, 2))
         code, elements = cv.build()
         params = {"ask": ask, "inc": inc, "given": given, "shown": shown}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -515,7 +515,7 @@ class ThinLens(Family):
         cv.point("F2", (f, 0), role="focal point on the far side", dot="color='black', ms=6", ref=(f, 3))
         code, elements = cv.build()
         params = {"ask": ask, "u": u, "f": f, "h": h}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         if ask == "nature":
             correct = NATURES[1] if virtual else NATURES[0]

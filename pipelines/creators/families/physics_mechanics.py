@@ -24,7 +24,7 @@ from pipelines.creators.common import (
     pick_ask,
     to_frac,
 )
-from pipelines.creators.families._science_kit import Canvas, ix_path, ix_rings, make_draft
+from pipelines.creators.families._science_kit import Canvas, ix_path, ix_rings
 
 DOMAIN = "physics_mechanics"
 _M = DOMAIN + "."
@@ -134,7 +134,7 @@ class VelocityTimeGraph(Family):
             wrong = [o for o in opts if o != correct] + ["at no time"]
             choices, letter = make_choices(rng, correct, wrong[:3] if nseg >= 4 else wrong)
             params["choices"] = list(choices)
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         if ask == "uniform":
             draft = draft.replace(answer_type="choice", choices=choices, answer=letter)
@@ -317,7 +317,7 @@ class ForceResultant(Family):
                      dot=f"color='{FORCE_COLORS[i]}', ms=4")
         code, elements = cv.build()
         params = {"ask": ask, "vecs": [list(v) for v in vecs], "names": list(FORCE_NAMES[:k])}
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -486,7 +486,7 @@ class LeverBalance(Family):
                   "theme": rng.randrange(len(LEVER_THEMES))}
         if ask == "moment":
             params["which"] = rng.choice(names)
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -602,7 +602,7 @@ class SpringExtensionGraph(Family):
             xs = [x for x in range(1, xl) if (k * x).denominator == 1 and x != xp]
             params["x_ask"] = rng.choice(xs or [xp])
             params["f_ask"] = str(k * params["x_ask"])  # the force stated in the question
-        draft = make_draft(self, node_ids=covered, question="", answer="", solution="", interactions=(),
+        draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
         return self._pose(draft)
 

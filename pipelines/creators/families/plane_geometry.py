@@ -82,14 +82,6 @@ def _orient(rng: random.Random, pts: dict[str, tuple[float, float]], max_rot: fl
     return rotate_all(pts, rng.uniform(-max_rot, max_rot))
 
 
-def _draft(fam: Family, *, node_ids, variant, code, question, answer, answer_type="number", choices=(),
-           solution, interactions, elements, difficulty, params) -> Draft:
-    return Draft(family=fam.name, domain=fam.domain, node_ids=tuple(node_ids), seed=0, variant=variant,
-                 render_code=code, question=question, answer=answer, answer_type=answer_type,
-                 choices=tuple(choices), solution=solution, interactions=tuple(interactions),
-                 elements=elements, difficulty=difficulty, params=params)
-
-
 # ==============================================================================================
 # right triangle: Pythagoras, converse, altitude to the hypotenuse, leg projections
 
@@ -157,7 +149,7 @@ class RightTriangle(Family):
         params = {"ask": ask, "r": r, "p": p, "q": q, "a": a, "b": b, "c": c if exact else None,
                   "c_squared": a * a + b * b, "exact": exact, "given": "sides3" if ask == "converse"
                   else ("hyp_leg" if ask == "leg" else "legs")}
-        draft = _draft(self, node_ids=covered, variant="base", code=code, question="", answer="",
+        draft = self.draft(node_ids=covered, variant="base", render_code=code, question="", answer="",
                        solution="", interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng, ask)
 
@@ -403,7 +395,7 @@ class TriangleMedian(Family):
         fig.avoid("B", ((pts["A"][0] + pts["C"][0]) / 2, (pts["A"][1] + pts["C"][1]) / 2))
         code, elements = fig.build()
         params = {"ask": ask, "AB": ab, "AC": ac, "BC": bc, "exact": exact, "right": right}
-        draft = _draft(self, node_ids=covered, variant="base", code=code, question="", answer="",
+        draft = self.draft(node_ids=covered, variant="base", render_code=code, question="", answer="",
                        solution="", interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, ask, m)
 
@@ -557,7 +549,7 @@ class TriangleAltitudeArea(Family):
         fig.avoid("B", _foot(pts["B"], pts["A"], pts["C"]))
         code, elements = fig.build()
         params = {"ask": ask, "AB": ab, "AC": ac, "BC": bc, "h": h, "obtuse": obtuse}
-        draft = _draft(self, node_ids=covered, variant="base", code=code, question="", answer="",
+        draft = self.draft(node_ids=covered, variant="base", render_code=code, question="", answer="",
                        solution="", interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, ask)
 
@@ -684,7 +676,7 @@ class CircleAngles(Family):
         params = {"ask": ask, "angles": angles, "given": ["C"] + (["A"] if ask == "aoc" else [])}
         if ask.startswith("thales"):
             params["given"] = ["A"]
-        draft = _draft(self, node_ids=covered, variant="base", code=code, question="", answer="",
+        draft = self.draft(node_ids=covered, variant="base", render_code=code, question="", answer="",
                        solution="", interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, ask)
 

@@ -23,7 +23,7 @@ from pipelines.creators.common import (
     pick_ask,
     to_frac,
 )
-from pipelines.creators.families._f3kit import canvas, dot, ix_rings, listing, new_draft, text
+from pipelines.creators.families._f3kit import canvas, dot, ix_rings, listing, text
 from pipelines.creators.families.statistics_charts import chart_code
 
 DOMAIN = "probability"
@@ -109,7 +109,7 @@ class SpinnerSectors(Family):
             params["target"] = twice if ask != "expected" or rng.random() < 0.6 else rng.choice(others)
         if ask == "expected":
             params["spins"] = n * rng.choice([5, 10, 20, 30])
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -286,7 +286,7 @@ class DieRollFrequency(Family):
             params["faces"] = [rng.choice(names)]
         if ask == "estimate":
             params["future"] = total * rng.choice([2, 3, 5, 10])
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -416,7 +416,7 @@ class CounterTree(Family):
                 break
         code, elements = self._figure(probs, (c0, h0), (c1, h1))
         params = {"ask": ask, "colours": [c0, c1], "counts": [a, b]}
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 

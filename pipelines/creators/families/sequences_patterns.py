@@ -23,7 +23,7 @@ from pipelines.creators.common import (
     pick_ask,
     to_frac,
 )
-from pipelines.creators.families._f3kit import canvas, dot, ix_path, ix_rings, new_draft, text
+from pipelines.creators.families._f3kit import canvas, dot, ix_path, ix_rings, text
 
 DOMAIN = "sequences_patterns"
 _S = "sequences_patterns."
@@ -146,7 +146,7 @@ class SequenceBars(Family):
             params["value"] = terms[0] + (params["n"] - 1) * (terms[1] - terms[0])
         elif ask == "sum":
             params["n"] = rng.choice([8, 10, 12, 20])
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -303,7 +303,7 @@ class MatchstickPattern(Family):
             params["n"] = rng.randint(6, 10 + 10 * d)
             params["sticks"] = inc * params["n"] + const
         code, elements = self._figure(shape)
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -469,7 +469,7 @@ class DotPattern(Family):
             params["dots"] = DOT_SHAPES[shape][1](params["n"])
         code, elements, lefts = self._figure(shape)
         params["lefts"] = lefts
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 

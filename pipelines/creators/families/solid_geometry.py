@@ -25,7 +25,7 @@ from pipelines.creators.common import (
     near_rounding_boundary,
     pick_ask,
 )
-from pipelines.creators.families._canvas import canvas_for, make_draft
+from pipelines.creators.families._canvas import canvas_for
 
 DOMAIN = "solid_geometry"
 _S = "solid_geometry."
@@ -137,7 +137,7 @@ class Cuboid(Family):
             pts[up] = (pts[lo][0], pts[lo][1] + c)
         code, elements = self._draw(pts, a, b, c)
         params = {"ask": ask, "a": a, "b": b, "c": c}
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -291,7 +291,7 @@ class SquarePyramid(Family):
             cv.dot(n, p, role=self.ROLES[n], ms=5)
         code, elements = cv.build(ref=(O[0], O[1] + h / 3))
         params = {"ask": ask, "s": s, "h": h}
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -468,7 +468,7 @@ class Cylinder(Family):
                                 interaction_code(ix_segment("A", "B", "#d62728")), ("A", "B"))
         else:
             raise ValueError(ask)
-        return make_draft(self, node_ids=covered, render_code=code, question=question, answer=ans, solution=solution,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=ans, solution=solution,
                           interactions=(inter,), elements=elements, difficulty=d, params=params)
 
     def rederive(self, draft: Draft) -> str:
@@ -538,7 +538,7 @@ class Cone(Family):
             cv.dot(n, p, role=roles[n], ms=5)
         code, elements = cv.build(ref=(0.0, h / 3))
         params = {"ask": ask, "r": r, "h": h}
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 

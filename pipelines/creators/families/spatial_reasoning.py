@@ -24,7 +24,7 @@ from pipelines.creators.common import (
     make_choices,
     pick_ask,
 )
-from pipelines.creators.families._canvas import Canvas, canvas_for, make_draft
+from pipelines.creators.families._canvas import Canvas, canvas_for
 
 DOMAIN = "spatial_reasoning"
 _R = "spatial_reasoning."
@@ -107,7 +107,7 @@ class CubeStack(Family):
             cv.dot(n, iso(*p), role=roles[n], ms=6, z=6)
         code, elements = cv.build(ref=iso(nx / 2, ny / 2, hmax / 2))
         params = {"ask": ask, "h": h}
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -306,7 +306,7 @@ class CubeNet(Family):
                         + ", ".join(f"{a}–{b}" for a, b in pairs) + f", so only {correct} works.")
             inter = Interaction("highlight", f"Circle faces {', '.join(good)}.", interaction_code(self._rings(list(good))), good)
         params["choices_kind"] = ask
-        return make_draft(self, node_ids=covered, render_code=code, question=question, answer=answer, answer_type="choice",
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=answer, answer_type="choice",
                           choices=choices, solution=solution, interactions=(inter,), elements=elements, difficulty=d,
                           params=params)
 
@@ -434,7 +434,7 @@ class PaperFolding(Family):
                         + f". The one nearest AB is {ans} away from it.")
         inter = Interaction("highlight", "Mark the mirror images of H in the fold lines: the holes of the opened sheet.",
                             interaction_code(self._holes_code(folds)), ("H",))
-        return make_draft(self, node_ids=covered, render_code=code, question=question, answer=ans, solution=solution,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=ans, solution=solution,
                           interactions=(inter,), elements=elements, difficulty=d, params=params)
 
     @staticmethod
@@ -555,7 +555,7 @@ class GridRotation(Family):
         elements = tuple(e.__class__(e.name, e.kind, e.x, e.y, "centre of the turn" if e.name == "O" else "")
                          for e in elements)
         params = {"ask": ask, "o": list(o), "a": list(tri[0])}
-        draft = make_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng)
 

@@ -41,12 +41,6 @@ MEDIAN = _S + "descriptive_statistics.median"
 RANGE = _S + "descriptive_statistics.range"
 
 
-def _draft(fam: Family, **kw) -> Draft:
-    return Draft(family=fam.name, domain=fam.domain, seed=0, variant=kw.pop("variant", "base"),
-                 answer_type=kw.pop("answer_type", "number"), choices=tuple(kw.pop("choices", ())),
-                 params=kw.pop("params", {}), **kw)
-
-
 def _q(s: str) -> str:
     return repr(s)
 
@@ -175,7 +169,7 @@ class BarChart(Family):
         else:
             params["pos"] = [max(names, key=val.get)]
             params["neg"] = [min(names, key=val.get)]
-        draft = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                        interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -310,7 +304,7 @@ class LineChart(Family):
             if j - i < 2 and d > 1:
                 j = min(n - 1, i + 2 + rng.randint(0, 2))
             params["pair"] = [years[i], years[j]]
-        draft = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                        interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, ask, rng)
 
@@ -500,7 +494,7 @@ class FrequencyChart(Family):
                                          "ax.plot([_b0[0], _b1[0], _b1[0], _b0[0], _b0[0]], [_b0[1], _b0[1], _b1[1], _b1[1], _b0[1]], color='red', lw=3)\n"
                                          for i in (lo, hi))),
                 (names[lo], names[hi])),)
-        return _draft(self, node_ids=covered, render_code=code, question=question, answer=answer,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=answer,
                       solution=solution, interactions=inters, elements=elements, difficulty=d, params=params)
 
     def rederive(self, draft: Draft) -> str:
@@ -519,4 +513,3 @@ class FrequencyChart(Family):
 
 
 FAMILIES = [BarChart(), LineChart(), FrequencyChart()]
-

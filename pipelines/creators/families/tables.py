@@ -21,7 +21,7 @@ from pipelines.creators.common import (
     make_choices,
     pick_ask,
 )
-from pipelines.creators.families._f3kit import CellGrid, ix_boxes, listing, new_draft, text
+from pipelines.creators.families._f3kit import CellGrid, ix_boxes, listing, text
 
 DOMAIN = "tables"
 _T = "tables."
@@ -142,7 +142,7 @@ class TwoWayTable(Family):
                   "cells2": [[r1, c1], [r1, c2]], "truth": {f"{r},{c}": v for (r, c), v in full.items()}}
         code, elements, grid = self._figure(theme, nr, nc, full, hidden)
         params["grid"] = {"x": grid.x_edges, "y": grid.y_edges}
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -373,7 +373,7 @@ class BusTimetable(Family):
             params["from"], params["to"] = s0, rng.randrange(s0 + 1, ns)
             params["arrival"] = rng.randint(prev + 1, nxt)
             params["bus"] = b
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=tuple(elements), difficulty=d, params=params)
         return self._pose(draft, rng)
 

@@ -27,7 +27,6 @@ from pipelines.creators.common import (
     to_frac,
 )
 from pipelines.creators.families._f1kit import Canvas, with_roles
-from pipelines.creators.families._f1kit import draft as _draft
 
 DOMAIN = "transformations"
 _X = "transformations."
@@ -169,7 +168,7 @@ class GridTransformationImage(Family):
         choices: tuple[str, ...] = ()
         if mode == "identify":
             choices, _ = make_choices(rng, _describe(kind, prm), opts)
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params, choices=choices,
                     answer_type="choice" if mode == "identify" else "number")
         return self._pose(dr)
@@ -432,7 +431,7 @@ class PolygonSymmetry(Family):
             inters = (fold_ix, rot_ix)
         else:
             raise ValueError(ask)
-        return _draft(self, node_ids=covered, render_code=code, question=question, answer=answer, solution=solution,
+        return self.draft(node_ids=covered, render_code=code, question=question, answer=answer, solution=solution,
                       interactions=inters, elements=els, difficulty=d, params=params, choices=choices, answer_type=answer_type)
 
     @staticmethod

@@ -31,7 +31,6 @@ from pipelines.creators.common import (
     to_frac,
 )
 from pipelines.creators.families._f1kit import Canvas, with_roles
-from pipelines.creators.families._f1kit import draft as _draft
 
 DOMAIN = "trigonometry"
 _T = "trigonometry."
@@ -145,7 +144,7 @@ class RightTriangleTrig(Family):
             roles[b_] = "acute vertex at the smaller angle" if opp > adj + 1e-9 else ("acute vertex at the larger angle" if opp < adj - 1e-9 else "")
         els = with_roles(els, roles)
         params["lengths"] = {"opp": opp, "adj": adj, "hyp": math.hypot(opp, adj)}
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, ask, rng)
 
@@ -356,7 +355,7 @@ class UnitCirclePoint(Family):
         cv.point(f, (px, 0), "foot of the perpendicular on the x-axis", ref=(px, py))
         code, els = cv.build()
         params = {"ask": ask, "theta": theta, "names": [o, p, f, u]}
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, ask, rng)
 
@@ -528,7 +527,7 @@ class SinusoidGraph(Family):
                                      interaction_code(f"ax.axhline(P['{mc}'][1], color='red', ls='--', lw=2)\n"), (mc,)),
               "min": Interaction("auxiliary_line", f"Draw the horizontal line through the lowest point {tr}.",
                                  interaction_code(f"ax.axhline(P['{tr}'][1], color='red', ls='--', lw=2)\n"), (tr,))}
-        return _draft(self, node_ids=covered, render_code=code, question=f"{intro} {qs[ask]}", answer=str(answers[ask]),
+        return self.draft(node_ids=covered, render_code=code, question=f"{intro} {qs[ask]}", answer=str(answers[ask]),
                       solution=sols[ask], interactions=(ix[ask],), elements=els, difficulty=d, params=params)
 
     def rederive(self, draft: Draft) -> str:

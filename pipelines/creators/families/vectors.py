@@ -26,7 +26,6 @@ from pipelines.creators.common import (
     pick_ask,
     to_frac,
 )
-from pipelines.creators.families._f1kit import draft as _draft
 from pipelines.creators.families._f1kit import with_roles
 
 DOMAIN = "vectors"
@@ -132,7 +131,7 @@ class GridVectorSum(Family):
         els = with_roles(els, {n1: "tail of the blue arrow", n2: "tip of the blue arrow",
                                n3: "tail of the red arrow", n4: "tip of the red arrow"})
         params = {"ask": ask, "names": [n1, n2, n3, n4], "coord": rng.choice("xy"), "k": rng.choice((2, 3)) if d > 1 else 2}
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, ask)
 
@@ -297,7 +296,7 @@ class VectorDotAngle(Family):
         code, els = fig.build([_arrow_code(o, a, "#1f3b99"), _arrow_code(o, b, "#b03a2e")])
         els = with_roles(els, {on: "common tail of the two arrows", an: "tip of the blue arrow", bn: "tip of the red arrow"})
         params = {"ask": ask, "names": [on, an, bn], "coord": rng.choice("xy")}
-        dr = _draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, ask, rng)
 

@@ -22,7 +22,7 @@ from pipelines.creators.common import (
     make_choices,
     pick_ask,
 )
-from pipelines.creators.families._f3kit import canvas, dot, ix_rings, listing, new_draft, text
+from pipelines.creators.families._f3kit import canvas, dot, ix_rings, listing, text
 
 DOMAIN = "venn_sets"
 _V = "venn_sets."
@@ -199,7 +199,7 @@ class VennRegionCounts(Family):
             elements.append(Element(str(counts[k]), "label", x, y, role))
         code = "\n".join(lines) + "\n"
         params = {"ask": ask, "n": n, "theme": theme}
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=tuple(elements), difficulty=d, params=params)
         return self._pose(draft)
 
@@ -344,7 +344,7 @@ class VennPlacedNumbers(Family):
             key = rng.choice([k for k in ("A", "B", "AB") if placed[k]])
             params["region"] = key
         code = "\n".join(lines) + "\n"
-        draft = new_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=tuple(elements), difficulty=d, params=params)
         return self._pose(draft, rng)
 
