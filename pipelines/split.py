@@ -27,6 +27,9 @@ def split_of(node_ids: Sequence[str], seed: int = 0, heldout_fraction: float = H
         raise ValueError(f"heldout_fraction must be in [0, 1], got {heldout_fraction}")
     if not node_ids:
         raise ValueError("a sample without knowledge points has no split")
-    digest = hashlib.sha256(f"{seed}:{combination_key(node_ids)}".encode()).digest()
-    u = int.from_bytes(digest[:8], "big") / 2**64
-    return "heldout" if u < heldout_fraction else "train"
+    return "heldout" if stable_fraction(f"{seed}:{combination_key(node_ids)}") < heldout_fraction else "train"
+
+
+def stable_fraction(key: str) -> float:
+    """A number in [0, 1) fixed by ``key`` alone (sha256): reproducible shares without an RNG."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64

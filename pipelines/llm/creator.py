@@ -101,12 +101,9 @@ def create_with_model(plans: Sequence[Mapping], graph: KnowledgeGraph, client: C
 
 def assign_model_creator(plans: Sequence[dict], model: str, share: float, seed: int = 0) -> list[dict]:
     """``plans`` with about ``share`` of them (chosen reproducibly by plan id) given to the model."""
-    import hashlib
+    from pipelines.split import stable_fraction
 
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"creator share must be in [0, 1], got {share}")
-    out = []
-    for p in plans:
-        u = int.from_bytes(hashlib.sha256(f"{seed}:{p['plan_id']}".encode()).digest()[:8], "big") / 2**64
-        out.append({**p, "creator": creator_name(model)} if u < share else dict(p))
-    return out
+    return [{**p, "creator": creator_name(model)} if stable_fraction(f"{seed}:{p['plan_id']}") < share else dict(p)
+            for p in plans]
