@@ -43,8 +43,8 @@ def _spec(name: str, asset: str, description: str) -> dg.AssetCheckSpec:
 
 
 def _created_drafts(store, round: int, domain: str) -> list[dict]:
-    """Attempt-0 drafts as the creators wrote them (repairs and expansions live in other files)."""
-    return [r for r in store.rows("drafts", round, domain) if r["provenance"]["action"] == "create"]
+    """Attempt-0 drafts as the creators wrote them (repairs and expansions are other producers)."""
+    return store.rows("drafts", round, domain, producer="create")
 
 
 def _families():
@@ -122,7 +122,7 @@ def plans(context: dg.AssetExecutionContext, config: PlanConfig, lake: LakeResou
                                          "plans_on_evolved_nodes": sum(r["evolved_node_id"] is not None for r in rows),
                                          "model_stages": _model_status(llm),
                                          "creators": dg.MetadataValue.json(Counter(r["creator"] for r in rows))})
-    yield _gate("unique_plan_ids", "plans", unique_ids(connect(lake.root or None), "plans", ["plan_id"],
+    yield _gate("unique_plan_ids", "plans", unique_ids(connect(lake.root or None, ["plans"]), "plans", ["plan_id"],
                                                        _where(round, domain)))
 
 
@@ -157,7 +157,7 @@ def drafts(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResour
     yield dg.MaterializeResult(metadata={"dagster/row_count": len(rows), "model_stages": _model_status(llm),
                                          "creators": dg.MetadataValue.json(Counter(r["creator"] for r in rows)),
                                          "rejected_model_replies": len(rejections)})
-    yield _gate("unique_draft_ids", "drafts", unique_ids(connect(lake.root or None), "drafts",
+    yield _gate("unique_draft_ids", "drafts", unique_ids(connect(lake.root or None, ["drafts"]), "drafts",
                                                          ["sample_id", "attempt"], _where(round, domain)))
 
 
@@ -190,7 +190,7 @@ def renders(context: dg.AssetExecutionContext, lake: LakeResource, sandbox: Sand
     yield dg.MaterializeResult(metadata={"dagster/row_count": len(out.renders), "images": len(out.images),
                                          "status": dg.MetadataValue.json(statuses),
                                          "median_render_ms": ms[len(ms) // 2]})
-    yield _gate("renders_match_drafts", "renders", no_orphans(connect(lake.root or None), "renders", "drafts",
+    yield _gate("renders_match_drafts", "renders", no_orphans(connect(lake.root or None, ["renders", "drafts"]), "renders", "drafts",
                                                               ["sample_id", "attempt"], _where(round, domain)))
 
 

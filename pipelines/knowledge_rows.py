@@ -21,6 +21,7 @@ def knowledge_rows(graph: KnowledgeGraph, domain: str, round: int) -> tuple[list
 
 def seed_rows_for(graph: KnowledgeGraph, lake: Lake, round: int, domain: str) -> tuple[list[dict], list[dict]]:
     """The seed rows if no earlier round of ``domain`` holds them already, else none."""
-    earlier = [f for f in lake.files("knowledge_nodes", domain=domain)
-               if int(f.split("/round=")[1].split("/")[0]) < round]
+    import pyarrow.compute as pc
+
+    earlier = lake.count("knowledge_nodes", domain=domain, filter=pc.field("round") < round)
     return ([], []) if earlier else knowledge_rows(graph, domain, round)

@@ -4,17 +4,15 @@ the DuckDB catalog sees every table (typed even when empty), and SQL output form
 from __future__ import annotations
 
 import json
-import os
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 
 from warehouse import catalog
 from warehouse.images import image_row
 from warehouse.schemas import SCHEMAS, TABLES
 from warehouse.sql import format_result
-from warehouse.storage import Lake, SchemaError, to_arrow
+from warehouse.storage import Lake, LakeError, SchemaError, to_arrow
 
 
 def plan(i: int, round: int = 1, domain: str = "d") -> dict:
@@ -44,34 +42,53 @@ def test_write_refuses_rows_of_another_partition(tmp_path):
     lake = Lake(tmp_path)
     with pytest.raises(SchemaError, match="round=2"):
         lake.write("plans", [plan(0, round=1)], round=2, domain="d", producer="plan")
-    assert lake.files("plans") == []
+    assert not lake.exists("plans") and lake.files("plans") == []
 
 
-def test_producers_own_their_files_and_rerun_replaces(tmp_path):
+def test_producers_own_their_rows_and_rerun_replaces(tmp_path):
     lake = Lake(tmp_path)
     lake.write("plans", [plan(0), plan(1)], round=1, domain="d", producer="a")
     lake.write("plans", [plan(2)], round=1, domain="d", producer="b")
-    assert lake.read("plans").num_rows == 3
+    lake.write("plans", [plan(9, domain="e")], round=1, domain="e", producer="a")
+    assert lake.read("plans").num_rows == 4
     lake.write("plans", [plan(3)], round=1, domain="d", producer="a")  # rerun of producer a
-    assert sorted(lake.read("plans")["plan_id"].to_pylist()) == ["p2", "p3"]
-    assert [os.path.basename(f) for f in lake.files("plans", 1, "d")] == ["a.parquet", "b.parquet"]
+    assert sorted(lake.read("plans", 1, "d")["plan_id"].to_pylist()) == ["p2", "p3"]
+    assert lake.read("plans", 1, "d", producer="a")["plan_id"].to_pylist() == ["p3"]
+    assert lake.producers("plans", 1, "d") == {"a", "b"}
+    lake.write("plans", [], round=1, domain="d", producer="b")  # an empty rerun removes what b wrote
+    assert sorted(lake.read("plans")["plan_id"].to_pylist()) == ["p3", "p9"]
 
 
-def test_crash_mid_write_keeps_the_old_file_and_leaves_no_partial(tmp_path, monkeypatch):
+def test_partition_reads_skip_other_partitions_files_unopened(tmp_path):
+    lake = Lake(tmp_path)
+    lake.write("plans", [plan(0, domain="d")], round=1, domain="d", producer="plan")
+    before = set(lake.files("plans"))
+    lake.write("plans", [plan(1, domain="e")], round=1, domain="e", producer="plan")
+    (victim,) = set(lake.files("plans")) - before
+    with open(victim, "r+b") as f:  # domain e's file made unreadable
+        f.truncate(10)
+    # reads of domain d never open it: the Delta log's statistics guard every file
+    assert lake.read("plans", 1, "d")["domain"].to_pylist() == ["d"]
+    with pytest.raises(LakeError, match="flywheel lake repair"):
+        lake.read("plans", 1, "e")
+
+
+def test_crash_mid_write_keeps_the_old_rows_and_leaves_no_partial(tmp_path, monkeypatch):
+    import deltalake
+
     lake = Lake(tmp_path)
     lake.write("plans", [plan(0)], round=1, domain="d", producer="a")
+    version = lake.version("plans")
 
-    def crash(table, where, **kw):
-        with open(where, "wb") as f:
-            f.write(b"PAR1 half a file")
+    def crash(*args, **kw):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pq, "write_table", crash)
+    monkeypatch.setattr(deltalake, "write_deltalake", crash)
     with pytest.raises(OSError, match="disk full"):
         lake.write("plans", [plan(1), plan(2)], round=1, domain="d", producer="a")
     monkeypatch.undo()
     assert lake.read("plans")["plan_id"].to_pylist() == ["p0"]
-    assert sorted(os.listdir(tmp_path / "tables/plans/round=1/domain=d")) == ["a.parquet"]
+    assert lake.version("plans") == version
 
 
 def test_catalog_has_typed_views_for_empty_tables(tmp_path):
@@ -82,6 +99,14 @@ def test_catalog_has_typed_views_for_empty_tables(tmp_path):
                             "WHERE table_name = 'drafts'").fetchall())
     assert cols["interactions"].startswith("STRUCT(kind VARCHAR")
     assert cols["attempt"] == "SMALLINT"
+
+
+def test_catalog_views_have_the_contract_columns_only(tmp_path):
+    Lake(tmp_path).write("plans", [plan(0)], round=1, domain="d", producer="plan")
+    con = catalog.connect(tmp_path)
+    cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'plans' ORDER BY ordinal_position").fetchall()]
+    assert cols == SCHEMAS["plans"].names
 
 
 def test_catalog_unions_partitions_and_dedups_images(tmp_path, tiny_png):
@@ -96,14 +121,30 @@ def test_catalog_unions_partitions_and_dedups_images(tmp_path, tiny_png):
     assert con.execute("SELECT count(*) FROM images").fetchall() == [(1,)]
 
 
-def test_catalog_file_is_readable_readonly_and_sees_later_files(tmp_path):
+def test_catalog_file_is_readable_readonly_at_the_version_it_was_written(tmp_path):
     lake = Lake(tmp_path)
     lake.write("plans", [plan(0)], round=1, domain="d", producer="plan")
-    path = catalog.write_catalog(tmp_path)
     lake.write("plans", [plan(1, round=2)], round=2, domain="d", producer="plan")
+    lake.write("plans", [plan(2, round=2)], round=2, domain="d", producer="plan")  # replaces p1
+    path = catalog.write_catalog(tmp_path)
     with duckdb.connect(str(path), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM plans").fetchall() == [(2,)]
+        assert con.execute("SELECT plan_id FROM plans ORDER BY 1").fetchall() == [("p0",), ("p2",)]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_compaction_bounds_files_and_keeps_every_row(tmp_path):
+    lake = Lake(tmp_path)
+    for r in range(1, 4):
+        for d in ("a", "b", "c"):
+            lake.write("plans", [plan(r * 10 + i, r, d) for i in range(3)], round=r, domain=d, producer="plan")
+    before = sorted(lake.read("plans")["plan_id"].to_pylist())
+    assert len(lake.files("plans")) == 9
+    report = lake.compact("plans", vacuum_hours=0)
+    assert report["files_before"] == 9 and report["files_after"] == 1
+    assert sorted(lake.read("plans")["plan_id"].to_pylist()) == before
+    lake.write("plans", [plan(99, 2, "b")], round=2, domain="b", producer="plan")  # rerun after compaction
+    assert sorted(lake.read("plans", 2, "b")["plan_id"].to_pylist()) == ["p99"]
+    assert lake.count("plans") == len(before) - 2
 
 
 def test_image_rows_are_content_addressed(tiny_png):

@@ -279,7 +279,7 @@ def export_from_lake(lake, name: str, seed: int = 0) -> Export:
     samples = lake.read("samples").to_pylist()
     if name == "perception_sft":
         tasks = lake.read("perception_tasks").to_pylist() if "perception_tasks" in TABLES else None
-        if tasks is not None and not lake.files("perception_tasks"):
+        if tasks is not None and not lake.exists("perception_tasks"):
             tasks = None
         wanted = {t["image_id"] for t in tasks or []}
     else:

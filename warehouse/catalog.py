@@ -1,5 +1,7 @@
-"""DuckDB catalog: one view per table over its Parquet files, so SQL joins across stages and
-rounds with no load step. Tables with no files yet get a typed empty view."""
+"""DuckDB catalog: one view per table over its Delta table, so SQL joins across stages and rounds
+with no load step. Opening it costs O(tables): each view scans an Arrow dataset of the table's
+current files, guarded by the Delta log's statistics (filters skip files unopened); tables with
+no rows yet get a typed empty view."""
 
 from __future__ import annotations
 
@@ -21,39 +23,35 @@ def _empty_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return f"SELECT {cols} WHERE false"
 
 
-def view_sql(con: duckdb.DuckDBPyConnection, lake: Lake, table: str) -> str:
-    files = lake.files(table)
-    if not files:
-        return _empty_select(con, table)
-    # a glob, so files written after the view was created are seen too
-    pattern = lake.uri(lake.table_dir(table)).replace("'", "''") + "/*/*/*.parquet"
-    select = f"SELECT * FROM read_parquet('{pattern}', union_by_name = true)"
+def _view(source: str, table: str) -> str:
+    """The contract's columns of ``source`` (images de-duplicated by content)."""
+    cols = ", ".join(f'"{c}"' for c in schema(table).names)
+    select = f"SELECT {cols} FROM {source}"
     key = _DEDUP_KEY.get(table)
     if key:
         select = f"SELECT DISTINCT ON ({key}) * FROM ({select}) ORDER BY {key}, round"
     return select
 
 
-def _register_filesystem(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
-    # DuckDB 2.x has no httpfs here: object stores are reached through fsspec
-    if not lake.is_local:
-        import fsspec
-
-        con.register_filesystem(fsspec.filesystem(lake.root.split("://", 1)[0]))
-
-
-def connect(root: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with a view for every table of the lake at ``root``."""
+def connect(root: str | os.PathLike | None = None, tables: list[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with a view for every table (or only ``tables``) of the lake
+    at ``root``, at the tables' current versions."""
     lake = Lake(root)
     con = duckdb.connect()
-    _register_filesystem(con, lake)
-    for table in TABLES:
-        con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {view_sql(con, lake, table)}')
+    for table in tables or TABLES:
+        dataset = lake.dataset(table)
+        if dataset is None:
+            con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {_empty_select(con, table)}')
+            continue
+        con.register(f"__{table}", dataset)
+        con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {_view(f"__{table}", table)}')
     return con
 
 
 def write_catalog(root: str | os.PathLike | None = None) -> Path:
-    """Write ``<root>/catalog.duckdb`` (views only) atomically, for ``duckdb -readonly`` users.
+    """Write ``<root>/catalog.duckdb`` atomically, for ``duckdb -readonly`` users: views over the
+    Parquet files of each table's current version (rewritten after every partition and by
+    ``flywheel lake compact``; DuckDB here cannot read the Delta log itself).
 
     Built in a temporary file and renamed over the old one, so a reader never sees a half-built
     catalog and no long-lived read-write lock is held."""
@@ -66,8 +64,15 @@ def write_catalog(root: str | os.PathLike | None = None) -> Path:
         try:
             with duckdb.connect(tmp) as con:
                 for table in TABLES:
-                    con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {view_sql(con, lake, table)}')
+                    files = lake.files(table)
+                    if not files:
+                        select = _empty_select(con, table)
+                    else:
+                        paths = ", ".join("'" + f.removeprefix("file://").replace("'", "''") + "'" for f in files)
+                        select = _view(f"read_parquet([{paths}])", table)
+                    con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {select}')
         finally:
             if os.path.exists(tmp + ".wal"):
                 os.unlink(tmp + ".wal")
     return target
+

@@ -1,30 +1,34 @@
-"""Parquet storage under one data root, one file per (table, round, domain, producer).
+"""The lake: one Delta Lake table per contract table under one data root.
 
-Layout: ``<root>/tables/<table>/round=<r>/domain=<d>/<producer>.parquet``. A table is the union of
-its files; each producing stage owns its own file, so a rerun of a stage replaces exactly what
-that stage wrote and nothing else. Writes are atomic: a temporary file in the same folder is
-renamed over the target, so readers see the old file or the new one, never a partial one.
+Layout: ``<root>/tables/<table>/`` is a Delta table (``_delta_log/`` + Parquet files). Every row
+carries the hidden ``producer`` column naming the stage that wrote it; a stage's write is one
+Delta commit that replaces exactly the rows of (round, domain, producer) and nothing else, so
+readers see the old rows or the new ones, never a mix, and a crash leaves no partial table.
+Reads prune by the per-file statistics in the Delta log, so their cost depends on the partition
+read, not on the history (docs/lakehouse.md has the design and the measurements).
 
-The root is ``$FLYWHEEL_DATA_ROOT`` or ``<repo>/data``; it may also be an object-store URI that
-pyarrow understands (``s3://bucket/lake``), where a single-object PUT is atomic already.
+The root is ``$FLYWHEEL_DATA_ROOT`` or ``<repo>/data``.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.fs as pafs
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
 
 from warehouse.schemas import schema
 
 ENV_ROOT = "FLYWHEEL_DATA_ROOT"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PRODUCER = "producer"  # hidden column: the stage that wrote the row
+COMMIT_RETRIES = 20  # concurrent writers of one table retry a conflicting commit
 
 
 @contextmanager
@@ -43,6 +47,10 @@ def atomic_path(target: str | os.PathLike) -> Iterator[str]:
 
 class SchemaError(ValueError):
     """Rows that do not fit a table's contract; the message names table, row and field."""
+
+
+class LakeError(RuntimeError):
+    """A lake that cannot be read as it is; the message names the path and the command that mends it."""
 
 
 def data_root() -> str:
@@ -65,11 +73,16 @@ def to_arrow(table: str, rows: Iterable[Mapping]) -> pa.Table:
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as err:
         _raise_first_bad_field(table, sch, rows, err)
         raise
-    for f in sch:  # Arrow does not enforce nullability itself
+    check_nulls(table, data)
+    return data
+
+
+def check_nulls(table: str, data: pa.Table) -> None:
+    """Arrow does not enforce nullability itself; name the first null of a non-null field."""
+    for f in schema(table):
         if not f.nullable and data.column(f.name).null_count:
             i = data.column(f.name).is_null().to_pylist().index(True)
             raise SchemaError(f"{table}: row {i} field {f.name!r}: null in a non-null field")
-    return data
 
 
 def _raise_first_bad_field(table: str, sch: pa.Schema, rows: list[Mapping], err: Exception) -> None:
@@ -82,72 +95,227 @@ def _raise_first_bad_field(table: str, sch: pa.Schema, rows: list[Mapping], err:
     raise SchemaError(f"{table}: {err}") from err
 
 
+def sql_literal(value: str | int) -> str:
+    return str(int(value)) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+
+
+def partition_predicate(round: int | None = None, domain: str | None = None, producer: str | None = None) -> str:
+    """The SQL predicate (Delta and DuckDB dialect) selecting one partition's rows."""
+    parts = [f"{k} = {sql_literal(v)}" for k, v in (("round", round), ("domain", domain), (PRODUCER, producer))
+             if v is not None]
+    return " AND ".join(parts) or "true"
+
+
+def partition_filter(round: int | None = None, domain: str | None = None, producer: str | None = None
+                     ) -> pc.Expression | None:
+    """The same selection as an Arrow expression (pruned by the Delta log's file statistics)."""
+    out = None
+    for k, v in (("round", round), ("domain", domain), (PRODUCER, producer)):
+        if v is not None:
+            term = pc.field(k) == v
+            out = term if out is None else out & term
+    return out
+
+
+GUARDED = ("round", "domain", PRODUCER)  # plus each table's key (first column)
+
+
+def delta_dataset(dt, table: str) -> pads.Dataset:
+    """An Arrow dataset over the active files of ``dt``, each guarded by its min/max statistics
+    from the Delta log, so a filter on round, domain, producer or the key skips files unopened.
+
+    Built here on pyarrow's own file system rather than with ``DeltaTable.to_pyarrow_dataset``:
+    pyarrow threads calling back into delta-rs's file handler abort the interpreter at exit now
+    and then (delta-rs#2184, polars#24169)."""
+    import pyarrow.fs as pafs
+
+    sch = schema(table).append(pa.field(PRODUCER, pa.string(), nullable=False))
+    actions = pa.table(dt.get_add_actions(flatten=True))
+    guarded = [c for c in (sch.names[0], *GUARDED) if f"min.{c}" in actions.column_names]
+    stats = {c: (actions.column(f"min.{c}").to_pylist(), actions.column(f"max.{c}").to_pylist(),
+                 actions.column(f"null_count.{c}").to_pylist()) for c in guarded}
+    base = dt.table_uri.removeprefix("file://").rstrip("/")
+    fmt = pads.ParquetFileFormat()
+    fs = pafs.LocalFileSystem() if "://" not in base else pafs.FileSystem.from_uri(base)[0]
+    fragments = []
+    for i, path in enumerate(actions.column("path").to_pylist()):
+        guard = pc.scalar(True)
+        for c, (lo, hi, nulls) in stats.items():
+            if lo[i] is not None and hi[i] is not None and not nulls[i]:
+                guard = guard & (pc.field(c) >= lo[i]) & (pc.field(c) <= hi[i])
+        fragments.append(fmt.make_fragment(f"{base}/{path}", filesystem=fs, partition_expression=guard))
+    return pads.FileSystemDataset(fragments, sch, fmt, fs)
+
+
 class Lake:
-    """The Parquet tables under one root."""
+    """The Delta tables under one root."""
 
     def __init__(self, root: str | os.PathLike | None = None):
         self.root = str(root) if root is not None else data_root()
-        self.fs, self._base = pafs.FileSystem.from_uri(self._as_uri(self.root))
-        self.is_local = isinstance(self.fs, pafs.LocalFileSystem)
+        self.is_local = "://" not in self.root or self.root.startswith("file://")
+        self._base = str(Path(self.root.removeprefix("file://")).resolve()) if self.is_local else self.root.rstrip("/")
 
-    @staticmethod
-    def _as_uri(root: str) -> str:
-        return root if "://" in root else str(Path(root).resolve())
-
-    def table_dir(self, table: str) -> str:
+    def table_uri(self, table: str) -> str:
         schema(table)  # unknown table -> clear error
         return f"{self._base}/tables/{table}"
 
-    def partition_dir(self, table: str, round: int, domain: str) -> str:
-        return f"{self.table_dir(table)}/round={round}/domain={domain}"
+    # ---- writes ----
 
-    def path(self, table: str, round: int, domain: str, producer: str) -> str:
-        return f"{self.partition_dir(table, round, domain)}/{producer}.parquet"
+    def write(self, table: str, rows: Iterable[Mapping] | pa.Table, *, round: int, domain: str, producer: str) -> int:
+        """Validate ``rows`` and replace, in one commit, the rows ``producer`` owns in this partition.
 
-    def write(self, table: str, rows: Iterable[Mapping] | pa.Table, *, round: int, domain: str, producer: str) -> str:
-        """Validate and atomically (re)place the file that ``producer`` owns in this partition."""
+        Returns the table version written. Writers of other partitions may commit at the same
+        time; a conflicting commit is retried (the write is idempotent)."""
         data = rows if isinstance(rows, pa.Table) else to_arrow(table, rows)
         if data.schema != schema(table):
-            data = data.cast(schema(table))
-        bad = [k for k, v in (("round", round), ("domain", domain)) if any(x != v for x in data.column(k).to_pylist())]
+            data = data.select(schema(table).names).cast(schema(table))
+        bad = [k for k, v in (("round", round), ("domain", domain)) if pc.any(pc.not_equal(data.column(k), v)).as_py()]
         if bad:
             raise SchemaError(f"{table}: rows disagree with partition round={round} domain={domain} in {bad}")
-        target = self.path(table, round, domain, producer)
-        folder = target.rsplit("/", 1)[0]
-        self.fs.create_dir(folder, recursive=True)
-        if not self.is_local:
-            pq.write_table(data, target, filesystem=self.fs)
-            return target
-        with atomic_path(target) as tmp:
-            pq.write_table(data, tmp, filesystem=self.fs)
-        return target
+        data = data.append_column(pa.field(PRODUCER, pa.string(), nullable=False),
+                                  pa.array([producer] * data.num_rows, pa.string()))
+        return self._commit(table, data, partition_predicate(round, domain, producer))
 
-    def files(self, table: str, round: int | None = None, domain: str | None = None) -> list[str]:
-        """The table's Parquet files, optionally only one round and/or domain."""
-        info = self.fs.get_file_info(pafs.FileSelector(self.table_dir(table), recursive=True, allow_not_found=True))
-        want = {f"round={round}"} if round is not None else set()
-        if domain is not None:
-            want.add(f"domain={domain}")
-        return sorted(
-            i.path for i in info
-            if i.type == pafs.FileType.File and i.path.endswith(".parquet") and not i.base_name.startswith(".")
-            and want <= set(i.path.split("/"))
-        )
+    def _commit(self, table: str, data: pa.Table | pa.RecordBatchReader, predicate: str) -> int:
+        from deltalake import write_deltalake
+        from deltalake.exceptions import CommitFailedError
+
+        uri = self.table_uri(table)
+        if self.is_local:
+            Path(uri).mkdir(parents=True, exist_ok=True)
+            self._refuse_legacy(table)
+        for attempt in range(COMMIT_RETRIES):
+            try:
+                write_deltalake(uri, data, mode="overwrite", predicate=predicate,
+                                configuration={"delta.checkpointInterval": "50"})
+                return self.version(table)
+            except CommitFailedError:
+                if attempt == COMMIT_RETRIES - 1 or isinstance(data, pa.RecordBatchReader):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def write_batches(self, table: str, batches: Iterable[pa.RecordBatch], *, round: int, domain: str,
+                      producer: str) -> int:
+        """Stream ``batches`` (the table's columns) into this partition as one commit."""
+        base = schema(table)
+        sch = base.append(pa.field(PRODUCER, pa.string(), nullable=False))
+
+        def stamped() -> Iterator[pa.RecordBatch]:
+            for b in batches:
+                cols = [b.column(n).cast(f.type) for n, f in zip(base.names, base)]
+                yield pa.RecordBatch.from_arrays([*cols, pa.array([producer] * b.num_rows, pa.string())], schema=sch)
+
+        return self._commit(table, pa.RecordBatchReader.from_batches(sch, stamped()),
+                            partition_predicate(round, domain, producer))
+
+    def drop(self, table: str, round: int | None = None, domain: str | None = None, producer: str | None = None
+             ) -> int:
+        """Delete one partition's rows (all producers unless one is named); returns rows deleted."""
+        dt = self._open(table)
+        if dt is None:
+            return 0
+        metrics = dt.delete(partition_predicate(round, domain, producer))
+        return int(metrics.get("num_deleted_rows") or 0)
+
+    # ---- reads ----
+
+    def _refuse_legacy(self, table: str) -> None:
+        folder = Path(self.table_uri(table))
+        if not (folder / "_delta_log").exists() and any(folder.glob("round=*/domain=*/*.parquet")):
+            raise LakeError(f"{folder}: written by an earlier version (one Parquet file per stage, no Delta log); "
+                            f"convert it with `flywheel lake migrate --root {self.root}` or move it away")
+
+    def _open(self, table: str):
+        """The table's DeltaTable at its latest version, or None before its first write."""
+        from deltalake import DeltaTable
+
+        uri = self.table_uri(table)
+        if self.is_local:
+            if not (Path(uri) / "_delta_log").exists():
+                self._refuse_legacy(table)
+                return None
+            return DeltaTable(uri)
+        from deltalake.exceptions import TableNotFoundError
+
+        try:
+            return DeltaTable(uri)
+        except TableNotFoundError:
+            return None
+
+    def exists(self, table: str) -> bool:
+        return self._open(table) is not None
+
+    def version(self, table: str) -> int | None:
+        dt = self._open(table)
+        return None if dt is None else dt.version()
+
+    def dataset(self, table: str) -> pads.Dataset | None:
+        """The table as an Arrow dataset (schema + ``producer``), each file guarded by its
+        statistics from the Delta log so filters skip files without opening them."""
+        dt = self._open(table)
+        return None if dt is None else delta_dataset(dt, table)
 
     def read(self, table: str, round: int | None = None, domain: str | None = None,
-             columns: list[str] | None = None) -> pa.Table:
-        """All rows of a table (optionally one round / partition), empty with the schema if none."""
-        files = self.files(table, round, domain)
-        if not files:
-            sch = schema(table)
-            return sch.empty_table() if columns is None else pa.schema([sch.field(c) for c in columns]).empty_table()
-        parts = [pq.read_table(f, filesystem=self.fs, columns=columns) for f in files]
-        return pa.concat_tables(parts, promote_options="default")
+             columns: list[str] | None = None, producer: str | None = None,
+             filter: pc.Expression | None = None) -> pa.Table:
+        """Rows of a table (optionally one round / domain / producer, plus ``filter``), with the
+        table's schema (or ``columns`` of it); empty with the schema before the first write."""
+        sch = schema(table)
+        want = pa.schema([sch.field(c) for c in columns]) if columns is not None else sch
+        dataset = self.dataset(table)
+        if dataset is None:
+            return want.empty_table()
+        where = partition_filter(round, domain, producer)
+        if filter is not None:
+            where = filter if where is None else where & filter
+        try:
+            data = dataset.to_table(columns=want.names, filter=where)
+        except (OSError, pa.ArrowInvalid) as err:
+            raise LakeError(f"{table}: {err}; `flywheel lake check` names the unreadable files and "
+                            "`flywheel lake repair` removes them so their partitions can be rerun") from err
+        return data.cast(want)
 
-    def uri(self, path: str) -> str:
-        """A path as DuckDB should see it."""
-        return path if self.is_local else f"{self.root.split('://', 1)[0]}://{path}"
+    def rows(self, table: str, round: int, domain: str, producer: str | None = None) -> list[dict]:
+        """One partition's rows as plain dicts (all producers unless one is named)."""
+        return self.read(table, round, domain, producer=producer).to_pylist()
 
-    def rows(self, table: str, round: int, domain: str) -> list[dict]:
-        """One partition's rows as plain dicts (all producers' files)."""
-        return self.read(table, round, domain).to_pylist()
+    def count(self, table: str, round: int | None = None, domain: str | None = None,
+              filter: pc.Expression | None = None) -> int:
+        dataset = self.dataset(table)
+        if dataset is None:
+            return 0
+        where = partition_filter(round, domain)
+        if filter is not None:
+            where = filter if where is None else where & filter
+        return dataset.count_rows(filter=where)
+
+    def producers(self, table: str, round: int, domain: str) -> set[str]:
+        """The stages that wrote rows in this partition."""
+        dataset = self.dataset(table)
+        if dataset is None:
+            return set()
+        return set(dataset.to_table(columns=[PRODUCER], filter=partition_filter(round, domain))
+                   .column(PRODUCER).unique().to_pylist())
+
+    def files(self, table: str) -> list[str]:
+        """The Parquet files of the table's current version (what a query reads)."""
+        dt = self._open(table)
+        return [] if dt is None else sorted(dt.file_uris())
+
+    # ---- maintenance ----
+
+    def compact(self, table: str, vacuum_hours: float = 168.0) -> dict:
+        """Merge small files (Delta OPTIMIZE), then delete files no version newer than
+        ``vacuum_hours`` needs (VACUUM) and the expired log entries."""
+        dt = self._open(table)
+        if dt is None:
+            return {"table": table, "files_before": 0, "files_after": 0, "vacuumed": 0}
+        before = len(dt.file_uris())
+        dt.optimize.compact()
+        dt = self._open(table)
+        vacuumed = dt.vacuum(retention_hours=int(vacuum_hours), enforce_retention_duration=False, dry_run=False)
+        dt.create_checkpoint()
+        dt.cleanup_metadata()
+        return {"table": table, "files_before": before, "files_after": len(dt.file_uris()),
+                "vacuumed": len(vacuumed)}

@@ -14,6 +14,7 @@ import csv
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ import pyarrow.parquet as pq
 from warehouse.images import image_id as sha256_id
 from warehouse.images import image_row
 from warehouse.sources.images import ImageError, resolve_image, to_png, verify_png
-from warehouse.storage import Lake, SchemaError, atomic_path, to_arrow
+from warehouse.storage import Lake, SchemaError, to_arrow
 
 ROUND = 0  # public datasets are not produced by a flywheel round
 # what reading a damaged file raises (decoding, decompression, I/O, text encoding, CSV quoting)
@@ -267,35 +268,34 @@ READERS = {".parquet": _parquet, ".jsonl": _jsonl, ".json": _json, ".tsv": _tsv}
 # ---- writers ----
 
 class PartitionWriter:
-    """Streams validated row batches into one producer file of a table's partition, atomically:
-    the file appears (replacing the old one) only on :meth:`commit`."""
+    """Streams validated row batches into one producer's rows of a table's partition: batches are
+    spooled to a local temporary file and published in one Delta commit on :meth:`commit`."""
 
     def __init__(self, lake: Lake, table: str, domain: str, producer: str):
-        self.lake, self.table, self.producer = lake, table, producer
-        self.target = lake.path(table, ROUND, domain, producer)
+        self.lake, self.table, self.domain, self.producer = lake, table, domain, producer
         self.rows = 0
         self._writer: pq.ParquetWriter | None = None
         self._stack = contextlib.ExitStack()
+        self._spool = ""
 
     def write(self, data: pa.Table) -> None:
         if not data.num_rows:
             return
         if self._writer is None:
-            self.lake.fs.create_dir(self.target.rsplit("/", 1)[0], recursive=True)
-            if self.lake.is_local:
-                path, fs = self._stack.enter_context(atomic_path(self.target)), None
-            else:  # an object-store PUT of a whole object is atomic already
-                path, fs = self.target, self.lake.fs
-            self._writer = pq.ParquetWriter(path, data.schema, filesystem=fs)
+            folder = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="flywheel-load-"))
+            self._spool = f"{folder}/rows.parquet"
+            self._writer = pq.ParquetWriter(self._spool, data.schema)
         self._writer.write_table(data)
         self.rows += data.num_rows
 
     def commit(self) -> bool:
-        """Publish the file; False (and nothing written) when no row was written."""
+        """Publish the rows; False (and nothing written) when no row was written."""
         if self._writer is None:
             return False
         self._writer.close()
-        self._stack.close()
+        with self._stack:
+            self.lake.write_batches(self.table, pq.ParquetFile(self._spool).iter_batches(BATCH_ROWS),
+                                    round=ROUND, domain=self.domain, producer=self.producer)
         return True
 
     def abort(self) -> None:
@@ -487,8 +487,7 @@ def _producer(path: Path) -> str:
 
 
 def _remove_stale(lake: Lake, domain: str, tables: list[str], keep: set[str]) -> None:
-    """Drop files an earlier load wrote for input files the folder no longer has."""
+    """Drop rows an earlier load wrote for input files the folder no longer has."""
     for table in tables:
-        for f in lake.files(table, ROUND, domain):
-            if f.rsplit("/", 1)[1].removesuffix(".parquet") not in keep:
-                lake.fs.delete_file(f)
+        for producer in lake.producers(table, ROUND, domain) - keep:
+            lake.drop(table, ROUND, domain, producer)
