@@ -16,27 +16,30 @@ question, answer, difficulty int8, node_ids list<string>, ~2 KB random `png` byt
   Table.overwrite(df, overwrite_filter=...). Lance: one merge_insert on sample_id with
   when_not_matched_by_source_delete(predicate), i.e. a single atomic commit (delete + append
   would be two commits with a window where the partition is missing).
-* open_s: constructing the table object again after those commits (Iceberg: a new catalog too).
+* open_s: constructing the table object again after those commits, in this process but with a
+  new handle (Iceberg: a new SqlCatalog too); median of 3.
 * count_s / one_partition_duckdb_s: DuckDB `count(*) GROUP BY domain` and `round = r AND domain = d`
   over the table registered through Arrow (Delta: to_pyarrow_dataset(); Lance: the LanceDataset,
   itself a pyarrow Dataset; Iceberg has no Arrow dataset, so scan().to_arrow_batch_reader(), which
   reads everything, DuckDB cannot push filters into it). DuckDB's delta/iceberg/lance extensions
   are not used (not downloadable here). one_partition_native_s: the same read with the format's
-  own filter pushdown. Read timings are the median of 3, source construction included; a wrong
-  row count is flagged in the cell.
+  own filter pushdown. Reads run after the overwrites and before compaction; timings are the
+  median of 3, table open and source construction included; a wrong row count is flagged.
 * files before/after compaction and compact_s: Delta optimize.compact(), Lance
   optimize.compact_files() (counts are Lance fragments), pyiceberg has no compaction call.
 * concurrent: two 'spawn' processes each replace 20 different partitions (interleaved domains of
-  the same rounds, so they share Delta round directories and Lance fragments) at the same time,
-  retrying a failed commit up to 10 times on a freshly opened table. Reports commits that
-  succeeded, errors raised (by type), rows lost (expected minus final count) and stale partitions
-  (a successful replace whose rows are not in the final table: a lost update).
+  the same rounds, so they share Delta files and Lance fragments) at the same time, retrying a
+  failed commit up to 10 times (jittered exponential backoff) on a freshly opened table. Reports
+  commits that succeeded, errors raised to the caller by type (plus retries a library logs it did
+  itself), rows lost (expected minus final count) and stale partitions (a successful replace whose
+  rows are not all in the final table: a lost update).
 * polars: scan_delta / scan_iceberg / scan_lance and the group-by count, yes/no and its time.
 * object stores: what each library documents (static text), not measured.
 
 Every failing call is reported in its cell as "n/a: <error>"; no figure is made up. All files live
-in a TemporaryDirectory. Progress goes to stderr, the markdown table to stdout. Needs
-deltalake, pyiceberg[sql-sqlite], pylance (plus duckdb, polars, pyarrow from the project).
+in a TemporaryDirectory. Progress goes to stderr, the markdown table to stdout; the defaults take
+~2 min on 2 cores, most of it Iceberg. Needs deltalake, pyiceberg[sql-sqlite], pylance (plus
+duckdb, polars, pyarrow from the project).
 """
 
 from __future__ import annotations
@@ -73,15 +76,16 @@ SCHEMA = pa.schema([
     ("node_ids", pa.list_(pa.string())),
     ("png", pa.binary()),
 ])
-QUERY_ROUND = 3
+QUERY_ROUND = 3  # the one-partition reads use the first domain of this round
 CONCURRENT_PER_WORKER = 20
 MAX_ATTEMPTS = 10
-COLUMNS = [
-    "format", "version", "overwrite_ms mean (first20→last20)", "open_s", "count_s",
-    "one_partition_duckdb_s", "one_partition_native_s", "files before/after compact", "compact_s",
-    "concurrent (commits ok / errors / rows lost / stale)", "polars (group-by count)",
-    "object stores (documented, not measured)",
-]
+OVERWRITE = "overwrite_ms mean (first20→last20)"
+FILES = "files before/after compact"
+CONCURRENT = "concurrent (commits ok / errors / rows lost / stale)"
+POLARS = "polars (group-by count)"
+STORES = "object stores (documented, not measured)"
+COLUMNS = ["format", "version", OVERWRITE, "open_s", "count_s", "one_partition_duckdb_s",
+           "one_partition_native_s", FILES, "compact_s", CONCURRENT, POLARS, STORES]
 
 
 def log(msg: str) -> None:
@@ -223,7 +227,8 @@ class IcebergFormat:
         return table.inspect.data_files().num_rows
 
     def compact(self, table) -> None:
-        offered = [m for m in dir(table.maintenance) if not m.startswith("_")]
+        offered = [m for m in dir(table.maintenance)
+                   if not m.startswith("_") and callable(getattr(table.maintenance, m))]
         if "rewrite_data_files" not in offered:
             raise NotImplementedError(f"no compaction call in pyiceberg (maintenance: {', '.join(offered)})")
         table.maintenance.rewrite_data_files()
@@ -316,14 +321,14 @@ def measure_count(fmt, total: int) -> str:
     return checked(secs, sum(n for _, n in rows), total)
 
 
-def measure_partition_duckdb(fmt, domain: str, want: int) -> str:
-    sql = f"SELECT * FROM samples WHERE round = {QUERY_ROUND} AND domain = '{domain}'"
+def measure_partition_duckdb(fmt, rnd: int, domain: str, want: int) -> str:
+    sql = f"SELECT * FROM samples WHERE round = {rnd} AND domain = '{domain}'"
     rows, secs = median_time(duckdb_query(fmt, sql))
     return checked(secs, len(rows), want)
 
 
-def measure_partition_native(fmt, domain: str, want: int) -> str:
-    table, secs = median_time(lambda: fmt.native_partition(fmt.open(), QUERY_ROUND, domain))
+def measure_partition_native(fmt, rnd: int, domain: str, want: int) -> str:
+    table, secs = median_time(lambda: fmt.native_partition(fmt.open(), rnd, domain))
     return checked(secs, table.num_rows, want)
 
 
@@ -359,16 +364,16 @@ def concurrent_worker(fmt, parts, rows: int, seed: int, barrier, results) -> Non
     done, errors = [], {}
     counter = RetryLogCounter()
     logging.getLogger().addHandler(counter)
-    barrier.wait()
+    barrier.wait(timeout=120)
     for part, batch in zip(parts, batches):
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             try:
                 fmt.overwrite(batch, part)
                 done.append(part)
                 break
             except Exception as exc:  # noqa: BLE001 -- every commit error is what we count
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                time.sleep(rng.uniform(0.0, 0.05))
+                time.sleep(rng.uniform(0.0, min(1.0, 0.02 * 2 ** attempt)))  # jittered backoff
     if counter.count:
         errors["internal retry (logged)"] = counter.count
     results.put((done, errors))
@@ -382,9 +387,13 @@ def measure_concurrency(fmt, parts, rows: int, total: int) -> str:
              for i, half in enumerate(halves)]
     for proc in procs:
         proc.start()
-    outcomes = [results.get(timeout=240) for _ in procs]
-    for proc in procs:
-        proc.join()
+    try:
+        outcomes = [results.get(timeout=240) for _ in procs]
+    finally:
+        for proc in procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
     done = [p for ok, _ in outcomes for p in ok]
     errors: dict[str, int] = {}
     for _, errs in outcomes:
@@ -415,31 +424,29 @@ def cell(row: dict, column: str, fn) -> None:
 
 def bench_format(fmt, parts, seed_table, batches, rows: int) -> dict:
     total = seed_table.num_rows
-    probe_domain = next(d for r, d, _ in parts if r == QUERY_ROUND) if len(parts) > 50 else parts[0][1]
-    want = sum(1 for r, d, _ in parts if r == QUERY_ROUND and d == probe_domain) * rows
-    row = {"format": fmt.name, "version": pkg_version(fmt.package),
-           "object stores (documented, not measured)": fmt.stores}
+    rnd, domain, _ = next((p for p in parts if p[0] == QUERY_ROUND), parts[len(parts) // 2])
+    row = {"format": fmt.name, "version": pkg_version(fmt.package), STORES: fmt.stores}
     log(f"{fmt.name}: seed {total} rows, then {len(parts)} partition overwrites")
     try:
         fmt.create(seed_table)
     except Exception as exc:  # noqa: BLE001
         return row | {c: short_error(exc) for c in COLUMNS if c not in row}
-    cell(row, COLUMNS[2], lambda: measure_overwrites(fmt, batches, parts))
-    log(f"  overwrites done: {row[COLUMNS[2]]} ms")
+    cell(row, OVERWRITE, lambda: measure_overwrites(fmt, batches, parts))
+    log(f"  overwrites done: {row[OVERWRITE]} ms")
     cell(row, "open_s", lambda: f"{median_time(fmt.open)[1]:.4f}")
     cell(row, "count_s", lambda: measure_count(fmt, total))
-    cell(row, "one_partition_duckdb_s", lambda: measure_partition_duckdb(fmt, probe_domain, want))
-    cell(row, "one_partition_native_s", lambda: measure_partition_native(fmt, probe_domain, want))
-    cell(row, "polars (group-by count)", lambda: measure_polars(fmt, total))
+    cell(row, "one_partition_duckdb_s", lambda: measure_partition_duckdb(fmt, rnd, domain, rows))
+    cell(row, "one_partition_native_s", lambda: measure_partition_native(fmt, rnd, domain, rows))
+    cell(row, POLARS, lambda: measure_polars(fmt, total))
     log("  reads done; compacting")
     try:
-        row["files before/after compact"], row["compact_s"] = measure_compaction(fmt)
+        row[FILES], row["compact_s"] = measure_compaction(fmt)
     except Exception as exc:  # noqa: BLE001
         row["compact_s"] = short_error(exc)
-        cell(row, "files before/after compact", lambda: f"{fmt.file_count(fmt.open())} → (none)")
+        cell(row, FILES, lambda: f"{fmt.file_count(fmt.open())} → (no compaction)")
     log("  concurrency: 2 processes")
-    cell(row, COLUMNS[9], lambda: measure_concurrency(fmt, parts, rows, total))
-    log(f"  {row[COLUMNS[9]]}")
+    cell(row, CONCURRENT, lambda: measure_concurrency(fmt, parts, rows, total))
+    log(f"  {row[CONCURRENT]}")
     return row
 
 
