@@ -19,33 +19,16 @@ def _dagster_home() -> Path:
     return home
 
 
-def _shared_sandbox_resource(sandbox):
-    """A sandbox resource whose every ``pool()`` is ``sandbox``: the CLI runs all steps of all
-    partitions in this process, and starting warm workers per step cost ~3 s each (a third of a
-    small domain's run)."""
-    from contextlib import contextmanager
-
-    from assets_defs.resources import SandboxResource
-
-    class SharedSandbox(SandboxResource):
-        @contextmanager
-        def pool(self):
-            yield sandbox
-
-    return SharedSandbox()
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Materialise the flywheel job for every domain partition of each round (knowledge evolution
-    and perception tasks included), then the round's coverage report and benchmark, and summarise."""
+    and perception tasks included; partitions run concurrently in lanes), then the round's
+    coverage report and benchmark; compact tables that grew many files; summarise."""
     home = _dagster_home()
-    import dagster as dg
-
-    from assets_defs.definitions import defs
-    from assets_defs.partitions import DOMAINS, ROUNDS, partition_key
-    from assets_defs.resources import RESOURCES
-    from warehouse.catalog import connect
-    from warehouse.storage import data_root
+    from assets_defs.partitions import DOMAINS
+    from assets_defs.runner import LakeBusyError, RoundSettings, lanes_for, run_rounds, writer_lock
+    from warehouse.catalog import connect, write_catalog
+    from warehouse.maintenance import COMPACT_ABOVE_FILES, compact
+    from warehouse.storage import Lake, data_root
     from warehouse.summary import coverage_summary, perception_summary, round_summary
 
     domains = args.domains.split(",") if args.domains else DOMAINS.get_partition_keys()
@@ -57,64 +40,84 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"--rounds must be >= 1, got {args.rounds}", file=sys.stderr)
         return 2
     rounds = list(range(1, args.rounds + 1)) if args.rounds is not None else [args.round]
-    job, report = defs.resolve_job_def("flywheel"), defs.resolve_job_def("coverage")
-    bench = defs.resolve_job_def("build_benchmark")
-    config = {"ops": {"plans": {"config": {"plans_per_domain": args.plans, "seed": args.seed}},
-                      "expansions": {"config": {"seed": args.seed}}},
-              # the event log is in the UI; the terminal gets progress lines and the summary
-              "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    t_all = time.perf_counter()
+    lanes, workers = lanes_for(len(domains), args.lanes)
+    settings = RoundSettings(plans=args.plans, seed=args.seed, lanes=lanes, sandbox_workers=workers)
     root = data_root()
-    with dg.DagsterInstance.get() as instance, RESOURCES["sandbox"].pool() as sandbox:
-        shared = {"sandbox": _shared_sandbox_resource(sandbox)}
-        for rnd in rounds:
-            instance.add_dynamic_partitions(ROUNDS.name, [str(rnd)])
-            t_round = time.perf_counter()
-            for domain in domains:
-                t0 = time.perf_counter()
-                print(f"round {rnd} · {domain}: materialising ...", flush=True)
-                result = job.execute_in_process(instance=instance, partition_key=partition_key(rnd, domain),
-                                                run_config=config, raise_on_error=False, resources=shared)
-                state = "ok" if result.success else "FAILED"
-                print(f"round {rnd} · {domain}: {state} in {time.perf_counter() - t0:.1f} s "
-                      f"(run {result.run_id[:8]})", flush=True)
-                if not result.success:
-                    return 1
-            result = report.execute_in_process(instance=instance, partition_key=str(rnd), run_config=quiet,
-                                               raise_on_error=False)
-            if not result.success:
-                print(f"round {rnd}: coverage report FAILED (run {result.run_id[:8]})", file=sys.stderr)
+    lake = Lake(root)
+    t_all = time.perf_counter()
+    def after_round(rnd: int) -> None:
+        for report in compact(lake, min_files=COMPACT_ABOVE_FILES):
+            print(f"compacted {report['table']}: {report['files_before']} -> {report['files_after']} files "
+                  f"in {report['seconds']:.1f} s", flush=True)
+        write_catalog(root)
+        con = connect(root)
+        print()
+        print(round_summary(con, rnd))
+        print()
+        print(coverage_summary(con, rnd))
+        print(perception_summary(con, rnd))
+        print(flush=True)
+
+    try:
+        with writer_lock(root, {"rounds": rounds, "plans": args.plans, "seed": args.seed, "domains": len(domains)}):
+            if not run_rounds(rounds, domains, settings, after_round=after_round,
+                              say=lambda line: print(line, flush=True)):
                 return 1
-            result = bench.execute_in_process(instance=instance, partition_key=str(rnd), run_config=quiet,
-                                              raise_on_error=False, resources=shared)
-            if not result.success:
-                print(f"round {rnd}: benchmark FAILED (run {result.run_id[:8]})", file=sys.stderr)
-                return 1
-            con = connect(root)
-            print()
-            print(round_summary(con, rnd))
-            print()
-            print(coverage_summary(con, rnd))
-            print(perception_summary(con, rnd))
-            print(f"Round {rnd} done in {time.perf_counter() - t_round:.0f} s.\n", flush=True)
+    except LakeBusyError as err:
+        print(f"flywheel run: {err}", file=sys.stderr)
+        return 3
     print(f"""Done in {time.perf_counter() - t_all:.0f} s.
-Data:     {root}/tables/<table>/round=<r>/domain=<d>/<stage>.parquet  (catalog: {root}/catalog.duckdb)
+Data:     {root}/tables/<table>/  (Delta Lake tables; catalog for duckdb -readonly: {root}/catalog.duckdb)
 Query:    .venv/bin/flywheel sql "SELECT domain, count(*) FROM samples GROUP BY 1"
 Plots:    the coverage_report asset (group reports) in the UI
 UI:       make dev   (then open http://127.0.0.1:3000; run history is in {home})""")
     return 0
 
 
+def cmd_lake(args: argparse.Namespace) -> int:
+    """Maintenance of the lake's Delta tables: compact, check, repair, migrate."""
+    from warehouse import maintenance
+    from warehouse.catalog import write_catalog
+    from warehouse.storage import Lake
+
+    lake = Lake(args.root)
+    if args.action == "compact":
+        for r in maintenance.compact(lake, vacuum_hours=args.vacuum_hours):
+            print(f"{r['table']}: {r['files_before']} -> {r['files_after']} files, {r['vacuumed']} old files "
+                  f"removed, {r['seconds']:.1f} s")
+    elif args.action in ("check", "repair"):
+        bad = maintenance.check(lake)
+        for b in bad:
+            print(f"{b.table}: unreadable file {b.path} ({b.error}); it held {b.held}")
+        if not bad:
+            print("every table's files are readable")
+            return 0
+        if args.action == "check":
+            print("run `flywheel lake repair` to move them to quarantine/ and drop them from their tables, "
+                  "then rerun those partitions", file=sys.stderr)
+            return 1
+        maintenance.repair(lake, bad)
+        print(f"moved {len(bad)} file(s) to {lake.root}/quarantine/; rerun the partitions they held")
+    elif args.action == "migrate":
+        moved = maintenance.migrate(lake)
+        for table, rows in moved.items():
+            print(f"{table}: {rows} rows moved into a Delta table")
+        print("nothing to migrate" if not moved else f"migrated {len(moved)} table(s)")
+    if lake.is_local:
+        write_catalog(lake.root)
+    return 0
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from warehouse.sql import format_result, run_sql
+    from warehouse.sql import explain, format_result, run_sql
+    from warehouse.storage import LakeError
 
     try:
         columns, rows = run_sql(args.query, args.root)
-    except duckdb.Error as err:
-        print(f"SQL error: {err}", file=sys.stderr)
+    except (duckdb.Error, LakeError) as err:
+        print(f"SQL error: {explain(err)}", file=sys.stderr)
         return 1
     if columns:
         print(format_result(columns, rows, args.format))
@@ -130,7 +133,18 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--plans", type=int, default=24, help="plans per domain")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--domains", default="", help="comma-separated domain ids (default: all)")
+    run.add_argument("--lanes", type=int, default=None,
+                     help="domain partitions run at once (default: one per usable core)")
     run.set_defaults(fn=cmd_run)
+    lake = sub.add_parser("lake", help="maintain the lake's Delta tables")
+    lake.add_argument("action", choices=["compact", "check", "repair", "migrate"],
+                      help="compact: merge small files and remove old ones; check: name unreadable files; "
+                           "repair: quarantine them so their partitions can be rerun; migrate: convert a lake "
+                           "of the earlier one-file-per-stage layout")
+    lake.add_argument("--root", default=None, help="data root (default $FLYWHEEL_DATA_ROOT or ./data)")
+    lake.add_argument("--vacuum-hours", type=float, default=168.0,
+                      help="compact: keep files that versions younger than this still need (default 168)")
+    lake.set_defaults(fn=cmd_lake)
     sql = sub.add_parser("sql", help="run SQL over the lake's tables (views over Parquet)")
     sql.add_argument("query")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 
 from warehouse.catalog import connect
@@ -40,6 +41,17 @@ def format_result(columns: Sequence[str], rows: Sequence[Sequence], fmt: str = "
     out = [line, fmt_row(list(columns)), line, *[fmt_row(r) for r in cells], line,
            f"({len(rows)} row{'s' if len(rows) != 1 else ''})"]
     return "\n".join(out)
+
+
+def explain(err: Exception) -> str:
+    """The error as users should read it: an unreadable lake file names its table and the commands
+    that find and quarantine it (the file's own path is in DuckDB's message, often shortened)."""
+    text = str(err)
+    found = re.search(r"registered as '__(\w+)' failed", text)
+    if found and re.search(r"Parquet|IOError|No such file", text):
+        text += (f"\nA file of table {found.group(1)!r} is unreadable: `flywheel lake check` names it, "
+                 "`flywheel lake repair` moves it to quarantine/ so its partitions can be rerun.")
+    return text
 
 
 def run_sql(query: str, root: str | None = None) -> tuple[list[str], list[tuple]]:
