@@ -28,6 +28,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from assets_defs.runner import LakeBusyError, RoundSettings, lanes_for, run_rounds, writer_lock
     from warehouse.catalog import connect, write_catalog
     from warehouse.maintenance import COMPACT_ABOVE_FILES, compact
+    from warehouse.schemas import TABLES
     from warehouse.storage import Lake, data_root
     from warehouse.summary import coverage_summary, perception_summary, round_summary
 
@@ -45,12 +46,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     root = data_root()
     lake = Lake(root)
     t_all = time.perf_counter()
+
     def after_round(rnd: int) -> None:
         for report in compact(lake, min_files=COMPACT_ABOVE_FILES):
             print(f"compacted {report['table']}: {report['files_before']} -> {report['files_after']} files "
                   f"in {report['seconds']:.1f} s", flush=True)
         write_catalog(root)
+        t0 = time.perf_counter()
         con = connect(root)
+        open_s = time.perf_counter() - t0
+        files = {t: n for t in TABLES if (n := len(lake.files(t)))}
+        busiest = ", ".join(f"{t} {n}" for t, n in sorted(files.items(), key=lambda x: -x[1])[:4])
+        print(f"lake after round {rnd}: catalog open {open_s:.2f} s; {sum(files.values())} files "
+              f"in {len(files)} tables (most: {busiest})", flush=True)
         print()
         print(round_summary(con, rnd))
         print()

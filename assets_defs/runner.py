@@ -102,11 +102,11 @@ class RoundSettings:
 
 
 def lanes_for(domains: int, lanes: int | None = None) -> tuple[int, int]:
-    """(lanes, sandbox workers per lane): a lane per core by default; every lane's sandbox may use
-    every core, so a round's last partition still renders on all of them."""
+    """(lanes, sandbox workers per lane): a lane per usable core by default, the cores shared out
+    among the lanes' sandboxes. While one lane checks, hashes and writes, the others render."""
     cores = usable_cores()
     n = max(1, min(domains, lanes or cores))
-    return n, cores
+    return n, max(1, cores // n)
 
 
 def run_rounds(rounds: list[int], domains: list[str], settings: RoundSettings,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 
@@ -16,10 +17,14 @@ def image_id(png: bytes) -> str:
     return hashlib.sha256(png).hexdigest()
 
 
+@functools.lru_cache(maxsize=256)
 def decode(png: bytes) -> np.ndarray:
-    """RGB uint8 array (h, w, 3) of a PNG."""
+    """RGB uint8 array (h, w, 3) of a PNG, read-only. Memoised: one partition's stages (render,
+    check, repair, expansion, perception) decode the same images in one process."""
     with Image.open(io.BytesIO(png)) as im:
-        return np.asarray(im.convert("RGB"))
+        rgb = np.asarray(im.convert("RGB"))
+    rgb.flags.writeable = False
+    return rgb
 
 
 def phash(rgb: np.ndarray) -> str:

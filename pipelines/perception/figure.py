@@ -100,17 +100,21 @@ def ink_near(mask: np.ndarray, x: float, y: float, radius: int = 2) -> bool:
     return bool(win.any())
 
 
-def _ink_fraction(mask: np.ndarray, pts: np.ndarray) -> float:
-    """Fraction of ``pts`` with ink within one pixel (anti-aliased thin strokes may miss the
-    exact sample); points off the image count as no ink."""
-    h, w = mask.shape
-    near = ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
+def ink_within_one_pixel(mask: np.ndarray) -> np.ndarray:
+    """``mask`` grown by one pixel: anti-aliased thin strokes may miss the exact sample point."""
+    return ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
+
+
+def _ink_fraction(near: np.ndarray, pts: np.ndarray) -> float:
+    """Fraction of ``pts`` on ``near`` (:func:`ink_within_one_pixel` of the ink mask, computed once
+    per image); points off the image count as no ink."""
+    h, w = near.shape
     xi, yi = np.rint(pts[:, 0]).astype(int), np.rint(pts[:, 1]).astype(int)
     inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
     return float(near[yi[inside], xi[inside]].sum() / max(1, len(pts)))
 
 
-def drawn_segments(marks: Mapping[str, Mark], mask: np.ndarray, min_len: float = 20.0,
+def drawn_segments(marks: Mapping[str, Mark], near: np.ndarray, min_len: float = 20.0,
                    skip: float = 7.0, need: float = 0.97) -> list[tuple[str, str]]:
     """Pairs of point marks joined by ink along the straight path (ends excluded: dots, labels)."""
     pts = [m for m in marks.values() if m.kind == "point"]
@@ -124,7 +128,7 @@ def drawn_segments(marks: Mapping[str, Mark], mask: np.ndarray, min_len: float =
             if ts.size < 5:
                 continue
             path = np.array(a.px)[None, :] + ts[:, None] * (np.array(b.px) - np.array(a.px))[None, :]
-            if _ink_fraction(mask, path) >= need:
+            if _ink_fraction(near, path) >= need:
                 out.append(tuple(sorted((a.name, b.name))))
     # a segment AC with B on it is drawn as AB + BC; keep only the pieces without a mark inside
     keep = []
@@ -144,7 +148,7 @@ def drawn_segments(marks: Mapping[str, Mark], mask: np.ndarray, min_len: float =
     return keep
 
 
-def drawn_circles(render_code: str, fig: Figure, mask: np.ndarray) -> list[dict]:
+def drawn_circles(render_code: str, fig: Figure, near: np.ndarray) -> list[dict]:
     """``plt.Circle`` literals of the render code, mapped to pixels; kept when their rim is ink."""
     if fig.affine is None or not fig.equal_aspect():
         return []
@@ -154,7 +158,7 @@ def drawn_circles(render_code: str, fig: Figure, mask: np.ndarray) -> list[dict]
         pcx, pcy = fig.to_px(cx, cy)
         pr = abs(fig.affine[0]) * r
         rim = np.array([(pcx + pr * math.cos(t), pcy + pr * math.sin(t)) for t in np.linspace(0, 2 * math.pi, 24, endpoint=False)])
-        if pr < 4 or _ink_fraction(mask, rim) < 0.75:
+        if pr < 4 or _ink_fraction(near, rim) < 0.75:
             continue
         centre = [k for k, mk in fig.marks.items() if math.dist(mk.px, (pcx, pcy)) < 1.5]
         out.append({"label": f"circle {centre[0]}" if centre else f"circle {len(out) + 1}", "cx": pcx, "cy": pcy, "r": pr})
@@ -193,8 +197,9 @@ def figure_from_sample(sample: Mapping, elements: Sequence[Mapping], texts: Sequ
                  sample["sample_id"], int(sample["round"]), sample["domain"], texts=[dict(t) for t in texts])
     fig.affine = fit_affine(list(marks.values()))
     mask = ink_mask(rgb)
-    fig.segments = drawn_segments(marks, mask)
-    fig.circles = drawn_circles(sample.get("render_code", ""), fig, mask)
+    near = ink_within_one_pixel(mask)
+    fig.segments = drawn_segments(marks, near)
+    fig.circles = drawn_circles(sample.get("render_code", ""), fig, near)
     return fig
 
 
