@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOCK_NAME = ".flywheel-writer.lock"
+PRELOAD = ["assets_defs.definitions", "great_expectations.expectations", "pipelines.sandbox"]
 _LANE: dict = {}  # this lane process's instance, definitions and shared sandbox
 
 
@@ -122,7 +123,10 @@ def run_rounds(rounds: list[int], domains: list[str], settings: RoundSettings,
                         "expansions": {"config": {"seed": settings.seed}}}, **quiet}
     with dg.DagsterInstance.get() as instance:
         instance.add_dynamic_partitions(ROUNDS.name, [str(r) for r in rounds])
-    ctx = mp.get_context("spawn")  # lanes start clean: no forked threads, locks or sqlite handles
+    # lanes fork from a clean server process that imported the heavy modules once (Dagster, the
+    # definitions, Great Expectations: seconds each), not from this process's threads and handles
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
     with cf.ProcessPoolExecutor(settings.lanes, mp_context=ctx, initializer=_lane_init,
                                 initargs=(settings.sandbox_workers,)) as pool:
         for rnd in rounds:
