@@ -45,10 +45,10 @@ def format_result(columns: Sequence[str], rows: Sequence[Sequence], fmt: str = "
 
 def explain(err: Exception) -> str:
     """The error as users should read it: an unreadable lake file names its table and the commands
-    that find and quarantine it (the file's own path is in DuckDB's message, often shortened)."""
+    that find and quarantine it."""
     text = str(err)
-    found = re.search(r"registered as '__(\w+)' failed", text)
-    if found and re.search(r"Parquet|IOError|No such file", text):
+    found = re.search(r"/tables/(\w+)/[^'\s]*\.parquet", text)
+    if found and "flywheel lake" not in text:
         text += (f"\nA file of table {found.group(1)!r} is unreadable: `flywheel lake check` names it, "
                  "`flywheel lake repair` moves it to quarantine/ so its partitions can be rerun.")
     return text
