@@ -22,13 +22,6 @@ PRELOAD = ["assets_defs.definitions", "great_expectations.expectations", "pipeli
 _LANE: dict = {}  # this lane process's instance, definitions and shared sandbox
 
 
-def usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 class LakeBusyError(RuntimeError):
     """Another writer holds the data root."""
 
@@ -105,6 +98,8 @@ class RoundSettings:
 def lanes_for(domains: int, lanes: int | None = None) -> tuple[int, int]:
     """(lanes, sandbox workers per lane): a lane per usable core by default, the cores shared out
     among the lanes' sandboxes. While one lane checks, hashes and writes, the others render."""
+    from pipelines.sandbox.pool import usable_cores
+
     cores = usable_cores()
     n = max(1, min(domains, lanes or cores))
     return n, max(1, cores // n)

@@ -28,7 +28,8 @@ _MARGIN_S = 5.0            # parent-side deadline = timeout_s + margin (+ transf
 _ENV_KEEP = ("HOME", "MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "LANG", "LC_ALL", "TZ")
 
 
-def _default_workers() -> int:
+def usable_cores() -> int:
+    """Cores this process may run on (its affinity), the default number of workers."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
@@ -106,7 +107,7 @@ class Sandbox:
     """
 
     def __init__(self, workers: int | None = None, limits: Limits = Limits()) -> None:
-        self.workers = int(workers) if workers else _default_workers()
+        self.workers = int(workers) if workers else usable_cores()
         if self.workers < 1:
             raise ValueError("workers must be >= 1")
         self.limits = limits
