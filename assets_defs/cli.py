@@ -107,10 +107,14 @@ def cmd_lake(args: argparse.Namespace) -> int:
         maintenance.repair(lake, bad)
         print(f"moved {len(bad)} file(s) to {lake.root}/quarantine/; rerun the partitions they held")
     elif args.action == "migrate":
+        from pipelines.dedup.index import index_history
+
         moved = maintenance.migrate(lake)
         for table, rows in moved.items():
             print(f"{table}: {rows} rows moved into a Delta table")
-        print("nothing to migrate" if not moved else f"migrated {len(moved)} table(s)")
+        indexed = index_history(lake)  # a lake from before the de-duplication index
+        print("nothing to migrate" if not moved and not indexed else
+              f"migrated {len(moved)} table(s); de-duplication keys written for {len(indexed)} partition(s)")
     if lake.is_local:
         write_catalog(lake.root)
     return 0

@@ -14,11 +14,15 @@ _BY_ROUND = dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="
                 dg.AssetDep("knowledge_evolution", partition_mapping=_BY_ROUND)])
 def coverage_report(context: dg.AssetExecutionContext, lake: LakeResource):
     """Samples per domain and knowledge node, share of nodes with >= k samples, difficulty and
-    answer-type mix, knowledge-graph growth (seed vs evolved) and duplicate rates, rounds 1..r."""
-    from warehouse.catalog import connect
+    answer-type mix, knowledge-graph growth (seed vs evolved) and duplicate rates, rounds 1..r.
+    Also rewrites the catalog file for ``duckdb -readonly`` users, once per round."""
+    from warehouse.catalog import connect, write_catalog
     from warehouse.coverage import coverage, markdown
 
-    report = coverage(connect(lake.root or None), int(context.partition_key))
+    store = lake.lake()
+    if store.is_local:
+        write_catalog(store.root)
+    report = coverage(connect(store.root), int(context.partition_key))
     return dg.MaterializeResult(metadata={
         **report.numbers(),
         "samples_per_domain": dg.MetadataValue.json(report.samples_per_domain),

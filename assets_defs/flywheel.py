@@ -5,6 +5,7 @@ writes its own Parquet files; blocking checks are quality gates for everything d
 
 
 from collections import Counter
+from functools import partial
 
 import dagster as dg
 
@@ -269,7 +270,7 @@ def expansions(context: dg.AssetExecutionContext, config: ExpandConfig, lake: La
                sandbox: SandboxResource):
     """Harder variants (parallel and sequential) of accepted samples, rendered and checked again."""
     from pipelines.check import ImageCache
-    from pipelines.curate import curate, dedup_context
+    from pipelines.curate import curate, dedup_against_history
     from pipelines.expand import expand
 
     round, domain = partition_of(context)
@@ -277,9 +278,9 @@ def expansions(context: dg.AssetExecutionContext, config: ExpandConfig, lake: La
     # model drafts have no family to expand with; they are kept as they are
     base = [r for r in store.rows("drafts", round, domain) if r["expansion"] == "none"]
     # duplicates are not expanded: the same rule as the samples asset, on the base samples
+    history = partial(dedup_against_history, store, round=round, domain=domain)
     accepted_ids = {s["sample_id"] for s in curate(base, store.rows("renders", round, domain),
-                                                   store.rows("verdicts", round, domain),
-                                                   *dedup_context(store, round, domain)).samples}
+                                                   store.rows("verdicts", round, domain), dedup=history).samples}
     latest = {r["sample_id"]: r for r in sorted(base, key=lambda r: r["attempt"])
               if r["sample_id"] in accepted_ids and not _is_model(r)}
     with sandbox.pool() as sb:
@@ -301,23 +302,25 @@ def expansions(context: dg.AssetExecutionContext, config: ExpandConfig, lake: La
           ])
 def samples(context: dg.AssetExecutionContext, lake: LakeResource):
     """Accepted, de-duplicated samples with image, interactions and answers: what trainers read."""
-    from pipelines.curate import curate, dedup_context
+    from pipelines.curate import curate, dedup_against_history, index_keys
     from warehouse import quality
-    from warehouse.catalog import connect, write_catalog
+    from warehouse.catalog import connect
     from warehouse.creators import creator_stats
     from warehouse.expectations import samples_suite, validate
     from warehouse.preview import samples_markdown
 
     round, domain = partition_of(context)
     store = lake.lake()
+    history = partial(dedup_against_history, store, round=round, domain=domain)
     out = curate(store.rows("drafts", round, domain), store.rows("renders", round, domain),
-                 store.rows("verdicts", round, domain), *dedup_context(store, round, domain))
-    # duplicates first: a reader that sees the samples file finds what was removed beside it
+                 store.rows("verdicts", round, domain), dedup=history)
+    # duplicates and index keys first: a reader that sees the samples finds both beside them
     store.write("duplicates", out.duplicates, round=round, domain=domain, producer="curate")
+    store.write("dedup_keys", index_keys(store, out.samples, round, domain), round=round, domain=domain,
+                producer="curate")
     store.write("samples", out.samples, round=round, domain=domain, producer="curate")
-    if store.is_local:
-        write_catalog(store.root)
-    con, where = connect(store.root), _where(round, domain)
+    con = connect(store.root, ["samples", "drafts", "renders", "verdicts", "draft_rejections", "images"])
+    where = _where(round, domain)
     yield dg.MaterializeResult(metadata={
         "dagster/row_count": len(out.samples),
         "rejected": sum(out.rejected.values()),

@@ -124,15 +124,14 @@ def perception_figures(context: dg.AssetExecutionContext, config: FiguresConfig,
 def benchmark(context: dg.AssetExecutionContext, config: BenchmarkConfig, lake: LakeResource):
     """VTBench-style items (perception, instruction-guided, interactive reasoning) from this
     round's held-out samples, never shared with the train side."""
-    from pipelines.benchmark import build_benchmark, leak_report
+    from pipelines.benchmark import build_from_lake, leak_report_from_lake
     from pipelines.benchmark.preview import benchmark_markdown
 
     round = int(context.partition_key)
     store = lake.lake()
+    # the round's samples as rows; the train side (every round) through the dedup index
     candidates = store.read("samples", round=round).to_pylist()
-    all_samples = store.read("samples").to_pylist()
-    phash = dict(zip(*store.read("images", columns=["image_id", "phash"]).to_pydict().values()))
-    out = build_benchmark(candidates, all_samples, store.read("perception_tasks", round=round).to_pylist(), phash,
+    out = build_from_lake(store, candidates, store.read("perception_tasks", round=round).to_pylist(),
                           seed=config.seed, heldout_fraction=config.heldout_fraction)
     # every domain of the round gets its file rewritten (empty too), so a rerun leaves no stale items
     for domain in sorted({s["domain"] for s in candidates} | {r["domain"] for r in out.rows}):
@@ -145,7 +144,7 @@ def benchmark(context: dg.AssetExecutionContext, config: BenchmarkConfig, lake: 
         "dropped": dg.MetadataValue.json(dict(out.dropped)),
         "preview": dg.MetadataValue.md(benchmark_markdown(out.rows, _png_lookup(store, round))),
     })
-    yield _gate("benchmark_leak_free", "benchmark", leak_report(written, all_samples, phash))
+    yield _gate("benchmark_leak_free", "benchmark", leak_report_from_lake(store, written))
 
 
 ASSETS = [perception_tasks, perception_figures, benchmark]

@@ -130,15 +130,17 @@ def extend_graph(graph: KnowledgeGraph, node_rows: Iterable[Mapping], edge_rows:
 
 def accepted_counts(points: Iterable[str], comps: Mapping[str, Composite], samples: Iterable[Mapping]
                     ) -> dict[str, int]:
-    """Accepted samples per node: a point counts the samples naming it, a composite those realising it."""
+    """Accepted samples per node: a point counts the samples naming it, a composite those realising it.
+    A row with a ``count`` stands for that many samples (a GROUP BY of history, pipelines.plan)."""
     counts = dict.fromkeys(points, 0) | dict.fromkeys(comps, 0)
     by_first: dict[str, list[Composite]] = {}  # a composite can only match samples naming its first component
     for c in comps.values():
         by_first.setdefault(c.components[0], []).append(c)
     for s in samples:
+        n = s.get("count", 1)
         for i in set(s["node_ids"]):
             if i in counts and i not in comps:
-                counts[i] += 1
+                counts[i] += n
             for c in by_first.get(i, ()):
-                counts[c.node_id] += c.covered_by(s)
+                counts[c.node_id] += n * c.covered_by(s)
     return counts

@@ -4,21 +4,29 @@ A sample is accepted when the latest attempt of its id passed every checker dime
 is not a duplicate. Duplicates (pipelines.dedup rule: exact = same normalised text and image;
 near = text shingle Jaccard >= 0.8 with the same answer and image phash within 6 bits) are
 found among this partition's passing samples together with the samples accepted in earlier
-rounds (``prior``); each cluster keeps an earlier round's sample if it has one, else its smallest
-sample id, and every other member is recorded as a ``duplicates`` row, not accepted."""
+rounds; each cluster keeps an earlier round's sample if it has one, else its smallest sample id,
+and every other member is recorded as a ``duplicates`` row, not accepted. Earlier rounds are
+reached through the lake's ``dedup_keys`` index (:func:`dedup_against_history`), never read whole."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
+import pyarrow as pa
 
 from pipelines.check import DIMENSIONS
-from pipelines.dedup import find_duplicates, normalise_text, phash_to_int, shingle_hashes
+from pipelines.dedup import DEFAULT_HAMMING_K, find_duplicates, normalise_text, phash_to_int, shingle_hashes
+from pipelines.dedup.index import figure_phashes, key_table, matches, phash_hex, probe, read_samples
 from warehouse.storage import Lake
+
+# what de-duplication reads of an earlier sample
+PRIOR_COLUMNS = ["sample_id", "question", "answer", "image_id", "round", "domain"]
+Dedup = Callable[[list[dict]], list[dict]]  # passing rows (PRIOR_COLUMNS) -> their duplicates rows
 
 
 @dataclass
@@ -48,12 +56,15 @@ def _reason_class(reason: str) -> str:
 
 
 def curate(drafts: list[dict], renders: list[dict], verdicts: list[dict],
-           phash: Mapping[str, str] | None = None, prior: Sequence[dict] = ()) -> Curated:
-    """Accepted samples of one partition, de-duplicated within it and against ``prior``.
+           phash: Mapping[str, str] | None = None, prior: Sequence[dict] = (), dedup: Dedup | None = None
+           ) -> Curated:
+    """Accepted samples of one partition, de-duplicated within it and against earlier rounds.
 
-    ``phash`` maps image_id -> perceptual hash of every rendered image; without it images count
-    as near only when identical. ``prior`` rows (sample_id, question, answer, image_id, round)
-    are earlier rounds' accepted samples of the domain."""
+    ``dedup`` maps the passing rows to their ``duplicates`` rows; the pipeline passes
+    :func:`dedup_against_history`. Without it they are de-duplicated in memory against ``prior``
+    rows (PRIOR_COLUMNS of earlier rounds' accepted samples), ``phash`` mapping image_id ->
+    perceptual hash of every image (without it images count as near only when identical)."""
+    dedup = dedup or partial(duplicate_rows, prior=prior, phash=phash)
     out = Curated()
     render_by = {(r["sample_id"], r["attempt"]): r for r in renders}
     verdicts_by: dict[tuple[str, int], dict[str, dict]] = {}
@@ -69,9 +80,9 @@ def curate(drafts: list[dict], renders: list[dict], verdicts: list[dict],
             out.rejected[f"{d}: {_reason_class(got[d]['reason']) if d in got else 'not checked'}"] += 1
             continue
         passing.append((row, render_by[key]))
-    out.duplicates = duplicate_rows([{"sample_id": r["sample_id"], "question": r["question"], "answer": r["answer"],
-                                      "image_id": rd["image_id"], "round": r["round"], "domain": r["domain"]}
-                                     for r, rd in passing], prior, phash)
+    out.duplicates = dedup([{"sample_id": r["sample_id"], "question": r["question"], "answer": r["answer"],
+                             "image_id": rd["image_id"], "round": r["round"], "domain": r["domain"]}
+                            for r, rd in passing])
     dropped = {d["sample_id"] for d in out.duplicates}
     out.samples = [_sample(row, render) for row, render in passing if row["sample_id"] not in dropped]
     return out
@@ -81,29 +92,84 @@ def duplicate_rows(current: Sequence[dict], prior: Sequence[dict], phash: Mappin
                    ) -> list[dict]:
     """``duplicates`` rows for the members of ``current`` that duplicate another sample."""
     everything = [*current, *prior]
-    if phash is None:  # distinct images never match: each image id gets its own hash, k = 0
-        ids = {i: n for n, i in enumerate(sorted({r["image_id"] for r in everything}))}
-        hashes, k = {i: f"{n:016x}" for i, n in ids.items()}, 0
-    else:
-        missing = sorted({r["image_id"] for r in everything} - set(phash))
-        if missing:
-            owner = next(r["sample_id"] for r in everything if r["image_id"] == missing[0])
-            raise ValueError(f"sample {owner!r}: image {missing[0]!r} has no phash in the images table")
-        hashes, k = phash, 6
-    clusters: dict[str, list[dict]] = {}
-    for rec in find_duplicates([{**r, "phash": hashes[r["image_id"]]} for r in everything], k=k):
-        if rec["cluster_size"] > 1:
-            clusters.setdefault(rec["cluster_id"], []).append(rec["sample_id"])
+    hashes, k = _hashes(everything, phash)
     by_id = {r["sample_id"]: r for r in everything}
     current_ids = {r["sample_id"] for r in current}
     rows = []
-    for cluster_id, members in sorted(clusters.items()):
+    for cluster_id, members in _clusters(everything, hashes, k):
         earlier = sorted((by_id[m]["round"], m) for m in members if m not in current_ids)
         kept = earlier[0][1] if earlier else min(members)
-        for m in sorted(members):
+        for m in members:
             if m in current_ids and m != kept:
                 rows.append(_duplicate(by_id[m], by_id[kept], cluster_id, hashes))
     return rows
+
+
+def _hashes(rows: Sequence[dict], phash: Mapping[str, str] | None) -> tuple[Mapping[str, str], int]:
+    """(image_id -> phash, k) for ``rows``; without ``phash`` distinct images never match: each
+    image id gets its own hash and k = 0."""
+    if phash is None:
+        ids = {i: n for n, i in enumerate(sorted({r["image_id"] for r in rows}))}
+        return {i: f"{n:016x}" for i, n in ids.items()}, 0
+    _require_phash(rows, phash)
+    return phash, DEFAULT_HAMMING_K
+
+
+def _require_phash(rows: Sequence[dict], phash: Mapping[str, str]) -> None:
+    missing = sorted({r["image_id"] for r in rows} - set(phash))
+    if missing:
+        owner = next(r["sample_id"] for r in rows if r["image_id"] == missing[0])
+        raise ValueError(f"sample {owner!r}: image {missing[0]!r} has no phash in the images table")
+
+
+def _clusters(rows: Sequence[dict], hashes: Mapping[str, str], k: int) -> list[tuple[str, list[str]]]:
+    """(cluster id, sorted member ids) of every duplicate cluster among ``rows``, by cluster id."""
+    clusters: dict[str, list[str]] = {}
+    for rec in find_duplicates([{**r, "phash": hashes[r["image_id"]]} for r in rows], k=k):
+        if rec["cluster_size"] > 1:
+            clusters.setdefault(rec["cluster_id"], []).append(rec["sample_id"])
+    return sorted((c, sorted(m)) for c, m in clusters.items())
+
+
+def _reached(current: Sequence[dict], prior: Sequence[dict], phash: Mapping[str, str]) -> list[dict]:
+    """The ``prior`` rows that share a duplicate cluster with a ``current`` row."""
+    if not prior:
+        return []
+    everything = [*current, *prior]
+    ids = {r["sample_id"] for r in current}
+    reached = {m for _, members in _clusters(everything, phash, DEFAULT_HAMMING_K) if ids & set(members)
+               for m in members}
+    return [r for r in prior if r["sample_id"] in reached]
+
+
+def dedup_against_history(lake: Lake, rows: Sequence[dict], round: int, domain: str) -> list[dict]:
+    """``duplicates`` rows of one new partition's passing ``rows`` (PRIOR_COLUMNS) against each
+    other and every sample accepted in ``domain``'s earlier rounds.
+
+    The result of :func:`duplicate_rows` over all of that history, read through the lake's
+    ``dedup_keys`` index instead: the rows' band keys are joined with the index (a match must
+    also have its figure within k bits, so matches are the rule's candidates), and only the
+    samples matched, then those their clusters reach in turn, are read. Memory and rows read
+    follow the matches, not the history."""
+    phash = figure_phashes(lake, (r["image_id"] for r in rows), round, domain)
+    _require_phash(rows, phash)
+    prior: dict[str, dict] = {}
+    frontier, expanded = list(rows), set()
+    while frontier:
+        expanded |= {r["sample_id"] for r in frontier}
+        keys = probe(key_table(frontier, phash, kinds=["band"]), {"band": DEFAULT_HAMMING_K})
+        found = matches(lake, keys, domain=domain, before_round=round)
+        for r in read_samples(lake, set(found) - prior.keys(), PRIOR_COLUMNS, domain, before_round=round):
+            prior[r["sample_id"]] = r
+            phash[r["image_id"]] = phash_hex(found[r["sample_id"]])
+        frontier = [r for r in _reached(rows, list(prior.values()), phash) if r["sample_id"] not in expanded]
+    return duplicate_rows(rows, list(prior.values()), phash)
+
+
+def index_keys(lake: Lake, samples: Sequence[dict], round: int, domain: str) -> pa.Table:
+    """The ``dedup_keys`` rows of one partition's accepted ``samples``, written beside them so
+    later rounds find them (pipelines.dedup.index)."""
+    return key_table(samples, figure_phashes(lake, (s["image_id"] for s in samples), round, domain))
 
 
 def _duplicate(dup: dict, kept: dict, cluster_id: str, hashes: Mapping[str, str]) -> dict:
@@ -151,12 +217,3 @@ def _sample(row: dict, render: dict) -> dict:
         "round": row["round"],
         "domain": row["domain"],
     }
-
-
-def dedup_context(lake: Lake, round: int, domain: str) -> tuple[dict[str, str], list[dict]]:
-    """(image_id -> phash of the domain's images up to ``round``, accepted samples of earlier rounds)."""
-    images = lake.read("images", domain=domain, columns=["image_id", "phash", "round"]).to_pylist()
-    phash = {r["image_id"]: r["phash"] for r in images if r["round"] <= round}
-    cols = ["sample_id", "question", "answer", "image_id", "round", "domain"]
-    prior = [r for r in lake.read("samples", domain=domain, columns=cols).to_pylist() if r["round"] < round]
-    return phash, prior

@@ -6,17 +6,20 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import duckdb
+import pyarrow.compute as pc
+
 from knowledge import KnowledgeGraph, sample_picks
 from knowledge.evolve import accepted_counts, composites, extend_graph
 from pipelines.creators.base import Family
 from warehouse.storage import Lake
 
-HISTORY_COLUMNS = ["sample_id", "round", "node_ids", "family", "variant", "expansion"]
-
 
 @dataclass
 class KnowledgeState:
-    """What earlier rounds of a domain left in the lake: evolved nodes/edges and accepted samples."""
+    """What earlier rounds of a domain left in the lake: evolved nodes/edges, and accepted samples
+    as groups (node_ids, family, variant, count: the samples with that knowledge-point set and
+    construction), which is all the sampler's coverage counts need."""
 
     nodes: list[dict] = field(default_factory=list)
     edges: list[dict] = field(default_factory=list)
@@ -29,13 +32,25 @@ def round_seed(seed: int, round: int, domain: str) -> int:
 
 
 def knowledge_state(lake: Lake, domain: str, round: int) -> KnowledgeState:
-    """Evolved knowledge and accepted samples of ``domain`` from rounds before ``round``."""
-    def before(table: str, columns: list[str] | None = None) -> list[dict]:
-        return [r for r in lake.read(table, domain=domain, columns=columns).to_pylist() if r["round"] < round]
+    """Evolved knowledge and accepted-sample groups of ``domain`` from rounds before ``round``."""
+    before = pc.field("round") < round
+    nodes = lake.read("knowledge_nodes", domain=domain, filter=before & (pc.field("source") == "evolved"))
+    edges = lake.read("knowledge_edges", domain=domain, filter=before & (pc.field("kind") != "prerequisite"))
+    return KnowledgeState(nodes=nodes.to_pylist(), edges=edges.to_pylist(), samples=sample_groups(lake, domain, round))
 
-    return KnowledgeState(nodes=[r for r in before("knowledge_nodes") if r["source"] == "evolved"],
-                          edges=[e for e in before("knowledge_edges") if e["kind"] != "prerequisite"],
-                          samples=before("samples", HISTORY_COLUMNS))
+
+def sample_groups(lake: Lake, domain: str, round: int) -> list[dict]:
+    """``domain``'s accepted samples of rounds before ``round``, counted by DuckDB per (distinct
+    sorted node_ids, family, variant): history as a few hundred groups, not a million rows."""
+    scan = lake.parquet_scan("samples")
+    if scan is None:
+        return []
+    with duckdb.connect() as con:
+        rel = con.execute(f"""
+            SELECT list_sort(list_distinct(node_ids)) AS node_ids, family, variant, count(*) AS count
+            FROM {scan} WHERE domain = ? AND round < ? GROUP BY ALL ORDER BY ALL""", [domain, round])
+        names = [d[0] for d in rel.description]
+        return [dict(zip(names, r)) for r in rel.fetchall()]
 
 
 def make_plans(graph: KnowledgeGraph, domain: str, round: int, n: int, seed: int,

@@ -13,7 +13,10 @@ from PIL import Image
 
 from assets_defs.definitions import defs
 from assets_defs.partitions import partition_key
-from pipelines.benchmark import TASK_TYPES, build_benchmark, find_leaks, leak_report, sides
+from pipelines.benchmark import (
+    TASK_TYPES, build_benchmark, build_from_lake, find_leaks, leak_report, leak_report_from_lake, sides,
+)
+from pipelines.dedup.index import index_history
 from pipelines.split import combination_key, split_of
 from warehouse.catalog import connect
 from warehouse.images import image_row
@@ -83,8 +86,9 @@ def test_reproducible_from_the_seed():
     assert {r["sample_id"] for r in a} != {r["sample_id"] for r in c}
 
 
-def test_heldout_samples_that_leak_into_train_are_dropped():
-    samples, phash, perception = world()
+def plant_leaks(samples: list[dict], phash: dict) -> list[dict]:
+    """Train samples (seed 3) leaking into the first three held-out ones: h0's very image, h1's
+    picture in another file (near phash), h2's question and answer on another figure."""
     held, train = sides(samples, 3, FRACTION)
     h0, h1, h2 = held[:3]
     t = train[0]
@@ -101,6 +105,14 @@ def test_heldout_samples_that_leak_into_train_are_dropped():
     row, img = make_sample(902, noise_png(902), question=h2["question"], answer=h2["answer"], nodes=t["node_ids"])
     phash[img["image_id"]], phash[img["edit"]["image_id"]] = img["phash"], img["edit"]["phash"]
     planted.append(row | {"sample_id": "p2"})
+    return planted
+
+
+def test_heldout_samples_that_leak_into_train_are_dropped():
+    samples, phash, perception = world()
+    held, _ = sides(samples, 3, FRACTION)
+    h0, h1, h2 = held[:3]
+    planted = plant_leaks(samples, phash)
     everything = samples + planted
     assert all(split_of(p["node_ids"], 3, FRACTION) == "train" for p in planted)
     leaks = find_leaks(held, [s for s in everything if split_of(s["node_ids"], 3, FRACTION) == "train"], phash)
@@ -130,6 +142,59 @@ def test_leak_check_catches_planted_overlaps():
     bad = dict(out.rows[1], item_id="planted3", reference_image_id=t["interactions"][0]["image_id"])
     ok, details = leak_report(out.rows + [bad], samples, phash)
     assert not ok and details["shared_image"] == 1
+
+
+class CountingLake(Lake):
+    """A lake that records the sample ids of every ``samples`` row it reads."""
+
+    def __init__(self, root):
+        super().__init__(root)
+        self.samples_read: list[str] = []
+
+    def read(self, table, *args, **kwargs):
+        out = super().read(table, *args, **kwargs)
+        if table == "samples":
+            self.samples_read += out.column("sample_id").to_pylist()
+        return out
+
+
+def lake_of(root, samples: list[dict], phash: dict) -> CountingLake:
+    """A lake holding ``samples`` (one partition; columns the benchmark never reads filled in), their
+    images' phashes and the dedup index."""
+    lake = CountingLake(root)
+    fill = {"attempt": 0, "parent_id": None, "creator": "procedural:f", "family": "f", "variant": "base",
+            "difficulty": 1, "solution": "", "render_code": ""}
+    lake.write("samples", [fill | s | {"plan_id": s["sample_id"]} for s in samples], round=1, domain="d",
+               producer="curate")
+    lake.write("images", [{"image_id": i, "png": b"", "width": 64, "height": 64, "phash": h, "round": 1, "domain": "d"}
+                          for i, h in phash.items()], round=1, domain="d", producer="render")
+    assert index_history(lake) == [(1, "d")]
+    lake.samples_read.clear()
+    return lake
+
+
+def test_against_the_lake_same_benchmark_and_report_reading_only_suspects(tmp_path):
+    samples, phash, perception = world()
+    planted = plant_leaks(samples, phash)
+    everything = samples + planted
+    lake = lake_of(tmp_path, everything, phash)
+    want = build_benchmark(samples, everything, perception, phash, seed=3, heldout_fraction=FRACTION)
+    got = build_from_lake(lake, samples, perception, seed=3, heldout_fraction=FRACTION)
+    assert got.rows == want.rows and got.dropped == want.dropped
+    assert want.dropped == {"shared_image": 1, "near_image": 1, "near_question": 1}
+    # of the train side, only the planted samples were read (each shares a key with a held-out one)
+    assert sorted(lake.samples_read) == ["p0", "p1", "p2"]
+    _, train = sides(everything, 3, FRACTION)
+    t = train[0]
+    bad = [dict(got.rows[0], item_id="planted", image_id=t["image_id"]),
+           dict(got.rows[0], item_id="planted2", combination=combination_key(t["node_ids"])),
+           dict(got.rows[1], item_id="planted3", reference_image_id=t["interactions"][0]["image_id"])]
+    for bench in (got.rows, got.rows + bad):
+        lake.samples_read.clear()
+        assert leak_report_from_lake(lake, bench) == leak_report(bench, everything, phash)
+        assert len(lake.samples_read) < len(everything) / 2
+    ok, details = leak_report_from_lake(lake, got.rows + bad)
+    assert not ok and details["shared_image"] == 2 and details["shared_combination"] == 1
 
 
 # ---------------------------------------------------------------------------------------------

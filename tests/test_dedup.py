@@ -277,3 +277,174 @@ def test_curate_without_phash_matches_identical_images_only():
 def test_curate_names_the_sample_whose_image_has_no_phash():
     with pytest.raises(ValueError, match=r"'b'.*'img9'"):
         _curate([("a", Q, "img1"), ("b", Q, "img9")], {"img1": PH})
+
+
+# ------------------------------------------------------------------ against history, through the lake's index
+
+from pipelines.curate import PRIOR_COLUMNS, dedup_against_history, duplicate_rows  # noqa: E402
+from pipelines.dedup.index import index_history  # noqa: E402
+from warehouse.storage import Lake  # noqa: E402
+
+
+class CountingLake(Lake):
+    """A lake that records the sample ids of every ``samples`` row it reads."""
+
+    def __init__(self, root):
+        super().__init__(root)
+        self.samples_read: list[str] = []
+
+    def read(self, table, *args, **kwargs):
+        out = super().read(table, *args, **kwargs)
+        if table == "samples":
+            self.samples_read += out.column("sample_id").to_pylist()
+        return out
+
+
+def _lake_sample(r: dict) -> dict:
+    return {"sample_id": r["sample_id"], "attempt": 0, "plan_id": r["sample_id"], "parent_id": None,
+            "expansion": "none", "creator": "procedural:f", "family": "f", "variant": "base", "node_ids": ["d.t.p"],
+            "difficulty": 1, "question": r["question"], "answer": r["answer"], "answer_type": "choice",
+            "choices": [], "solution": "", "image_id": r["image_id"], "width": 8, "height": 8, "interactions": [],
+            "points_px": [], "render_code": "", "round": r["round"], "domain": "d"}
+
+
+def _brute_force(current: list[dict], prior: list[dict], phash: dict) -> set[tuple[str, str, str]]:
+    """(duplicate, kept, kind) by the rule checked on every pair: same normalised answer, exact
+    word-3-gram Jaccard >= 0.8 and phash within 6 bits; clusters by union-find."""
+    rows = [*current, *prior]
+    texts = [normalise_text(r["question"], r["answer"]) for r in rows]
+    shingles = [_shingles(t) for t in texts]
+    answers = [normalise_text("", r["answer"]) for r in rows]
+    parent = list(range(len(rows)))
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            jac = len(shingles[i] & shingles[j]) / len(shingles[i] | shingles[j])
+            ham = bin(int(phash[rows[i]["image_id"]], 16) ^ int(phash[rows[j]["image_id"]], 16)).count("1")
+            if answers[i] == answers[j] and jac >= 0.8 and ham <= 6:
+                parent[root(i)] = root(j)
+    clusters: dict[int, list[int]] = {}
+    for i in range(len(rows)):
+        clusters.setdefault(root(i), []).append(i)
+    out = set()
+    for members in clusters.values():
+        if len(members) < 2 or all(m >= len(current) for m in members):
+            continue
+        earlier = sorted((rows[m]["round"], rows[m]["sample_id"]) for m in members if m >= len(current))
+        kept = earlier[0][1] if earlier else min(rows[m]["sample_id"] for m in members)
+        k = next(m for m in members if rows[m]["sample_id"] == kept)
+        for m in members:
+            if m < len(current) and m != k:
+                same_text, same_image = texts[m] == texts[k], rows[m]["image_id"] == rows[k]["image_id"]
+                kind = "exact" if same_text and same_image else "near_image" if same_text else "near_text"
+                out.add((rows[m]["sample_id"], kept, kind))
+    return out
+
+
+def _history_world(seed: int = 11) -> tuple[list[dict], list[dict], dict, set[str]]:
+    """(current rows of round 4, prior rows of rounds 1-3, image_id -> phash, prior ids planted
+    copies lead to): templated questions, random figures, planted exact / near-text / near-image
+    copies of earlier rounds, and a chain: a round-2 near copy of a round-1 sample (both accepted,
+    as by an older rule) and a round-4 near copy of the round-2 one that is far from the round-1
+    one, so the round-1 sample is reached only through the round-2 one."""
+    rows = [dict(r, round=1 + i % 3) for i, r in enumerate(_synthetic(300, seed)[:300])]
+    rnd = random.Random(seed)
+    phash = {r["image_id"]: r["phash"] for r in rows}
+    chain_q = Q.replace("What is the area", "Find the area").replace("lowest terms", "simplest terms")
+    # figures 4 bits apart along the chain: the round-4 end is 8 bits from c1, no candidate of it
+    phash |= {"chain1": PH, "chain2": flip(PH, [0, 1, 2, 3]), "chain3": flip(PH, [0, 1, 2, 3, 20, 21, 22, 23])}
+    rows += [row("c1", q=Q, a="15", image="chain1", ph=PH) | {"round": 1},
+             row("c2", q=chain_q, a="15", image="chain2", ph=phash["chain2"]) | {"round": 2}]
+    prior = [{k: r[k] for k in PRIOR_COLUMNS if k != "domain"} | {"domain": "d"} for r in rows]
+    current, leads = [], set()
+    for n in range(30):
+        q = f"A circle has radius {n} and centre ({rnd.randint(-9, 9)}, {rnd.randint(-9, 9)}). What is its area?"
+        current.append({"sample_id": f"r4.new.{n:02d}", "question": q, "answer": rnd.choice("ABCD"),
+                        "image_id": f"new{n}", "round": 4, "domain": "d"})
+        phash[f"new{n}"] = f"{rnd.getrandbits(64):016x}"
+    for n, src in enumerate(rnd.sample(prior[:300], 9)):
+        sid = f"r4.copy.{n}"
+        if n % 3 == 0:  # exact copy: same text, same figure
+            current.append(src | {"sample_id": sid, "round": 4})
+        elif n % 3 == 1:  # reworded, a near figure
+            current.append(src | {"sample_id": sid, "round": 4, "question": src["question"].replace("What is", "Find"),
+                                  "image_id": f"near{n}"})
+            phash[f"near{n}"] = flip(phash[src["image_id"]], [5, 33])
+        else:  # same text, a near figure
+            current.append(src | {"sample_id": sid, "round": 4, "image_id": f"near{n}"})
+            phash[f"near{n}"] = flip(phash[src["image_id"]], [1, 2, 63])  # the sign bit too
+        leads.add(src["sample_id"])
+    chain_c = chain_q.replace("Segment AB joins", "Segment AB links").replace("exact value", "precise value")
+    current.append({"sample_id": "r4.chain", "question": chain_c, "answer": "15", "image_id": "chain3", "round": 4,
+                    "domain": "d"})
+    leads |= {"c1", "c2"}
+    return current, prior, phash, leads
+
+
+def _write_history(root, prior: list[dict], current: list[dict], phash: dict) -> CountingLake:
+    lake = CountingLake(root)
+    for rnd in (1, 2, 3, 4):
+        rows = prior if rnd < 4 else current
+        images = {r["image_id"] for r in rows if r["round"] == rnd}
+        if rnd == 4:  # an exact copy reuses an earlier figure: its image row is in that round only
+            images -= {r["image_id"] for r in prior}
+        lake.write("images", [{"image_id": i, "png": b"", "width": 8, "height": 8, "phash": phash[i], "round": rnd,
+                               "domain": "d"} for i in sorted(images)], round=rnd, domain="d", producer="render")
+        if rnd < 4:
+            lake.write("samples", [_lake_sample(r) for r in prior if r["round"] == rnd], round=rnd, domain="d",
+                       producer="curate")
+    return lake
+
+
+def test_dedup_against_history_matches_all_pairs_and_reads_only_the_matches(tmp_path):
+    current, prior, phash, leads = _history_world()
+    lake = _write_history(tmp_path, prior, current, phash)
+    c1, c2 = ({r["sample_id"]: r for r in prior}[s] for s in ("c1", "c2"))
+    jac = lambda a, b: len(a & b) / len(a | b)  # noqa: E731
+    chain, c1, c2 = (_shingles(normalise_text(r["question"], "15")) for r in (current[-1], c1, c2))
+    assert jac(chain, c2) >= 0.8 and jac(c2, c1) >= 0.8 > jac(chain, c1)  # c1 is reached through c2 only
+    # a lake from before the index gets its keys written partition by partition
+    assert index_history(lake) == [(1, "d"), (2, "d"), (3, "d")]
+    assert index_history(lake) == []
+    lake.samples_read.clear()
+
+    got = dedup_against_history(lake, current, 4, "d")
+
+    expected = _brute_force(current, prior, phash)
+    assert {(d["sample_id"], d["kept_id"], d["kind"]) for d in got} == expected
+    assert {kind for _, _, kind in expected} == {"exact", "near_text", "near_image"}
+    assert ("r4.chain", "c1", "near_text") in expected  # kept: the round-1 end of the chain
+    assert got == duplicate_rows(current, prior, phash)  # the all-history code, row for row
+    # only the samples the planted copies lead to (and the chain's far end) were read
+    assert set(lake.samples_read) == leads and len(lake.samples_read) == len(leads) < len(prior) / 20
+
+
+def test_dedup_against_history_without_history_or_index(tmp_path):
+    current, prior, phash, _ = _history_world()
+    lake = _write_history(tmp_path, prior, current, phash)
+    # no keys yet (nothing indexed): only the partition's own duplicates are found
+    assert dedup_against_history(lake, current, 4, "d") == duplicate_rows(current, [], phash)
+    with pytest.raises(ValueError, match=r"'r4.ghost'.*'nowhere'"):
+        dedup_against_history(lake, [dict(current[0], sample_id="r4.ghost", image_id="nowhere")], 4, "d")
+
+
+def test_near_text_pairs_is_lsh_across_two_sides():
+    """The leak check's cross-side near-text pairs are lsh_pairs' (answer-grouped) pairs between
+    the sides, without the work within a side."""
+    from pipelines.dedup import near_text_pairs
+    from pipelines.dedup.core import _blake64, normalise
+
+    rows = _synthetic(600, 4)
+    left, right = rows[::7], [r for n, r in enumerate(rows) if n % 7]
+    i, j = near_text_pairs(left, right)
+    both = [*left, *right]
+    sig = minhash_signatures(*shingle_hashes([normalise_text(r["question"], r["answer"]) for r in both]))
+    group = np.array([_blake64(normalise(r["answer"])) for r in both], dtype=np.uint64)
+    a, b, _ = lsh_pairs(sig, 0.8, group=group)
+    cross = {(x, y - len(left)) for x, y in zip(a.tolist(), b.tolist()) if x < len(left) <= y}
+    assert len(cross) > 10 and set(zip(i.tolist(), j.tolist())) == cross

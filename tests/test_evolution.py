@@ -96,3 +96,32 @@ def test_sampler_draws_composites_and_favours_under_covered_nodes():
                                                           *(c for c in comps if c != triple)])
     # without composites and priors the sampler is the seed-graph sampler
     assert sample_picks(g, "d", families, 12, 1) == sample_picks(grown, "d", families, 12, 1)
+
+
+def test_planning_counts_history_from_grouped_reads(tmp_path):
+    """knowledge_state reads earlier rounds' samples as (node set, family, variant) counts; the
+    sampler's coverage counts are the same as from every row."""
+    from pipelines.plan import knowledge_state
+    from warehouse.storage import Lake
+
+    g = _graph()
+    nodes, edges = evolve(g, SAMPLES, 1, "d")
+    comps = composites(nodes)
+    points = [p.node_id for p in g.points("d")]
+    lake = Lake(tmp_path)
+    fill = {"attempt": 0, "plan_id": "p", "parent_id": None, "creator": "procedural:f", "difficulty": 1,
+            "question": "q", "answer": "1", "answer_type": "number", "choices": [], "solution": "", "image_id": "i",
+            "width": 1, "height": 1, "interactions": [], "points_px": [], "render_code": "", "domain": "d"}
+    history = SAMPLES + [{**s, "sample_id": s["sample_id"] + ".again", "node_ids": s["node_ids"][::-1]} for s in SAMPLES]
+    for rnd in (1, 2):
+        lake.write("samples", [fill | s | {"round": rnd, "sample_id": f"{s['sample_id']}.{rnd}"} for s in history],
+                   round=rnd, domain="d", producer="curate")
+    lake.write("knowledge_nodes", nodes, round=1, domain="d", producer="evolve")
+    lake.write("knowledge_edges", edges, round=1, domain="d", producer="evolve")
+    state = knowledge_state(lake, "d", 2)
+    assert len(state.samples) < len(history) and sum(s["count"] for s in state.samples) == len(history)
+    assert accepted_counts(points, comps, state.samples) == accepted_counts(points, comps, history)
+    assert {n["node_id"] for n in state.nodes} == {n["node_id"] for n in nodes}
+    assert len(state.edges) == len(edges)
+    later = knowledge_state(lake, "d", 3)  # both rounds
+    assert accepted_counts(points, comps, later.samples) == accepted_counts(points, comps, history + history)

@@ -38,13 +38,12 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, tables: list[str])
     dataset here). A table whose files cannot be bound gets a view that raises the reason, so the
     other tables stay queryable."""
     for table in tables:
-        files = lake.files(table)
-        if not files:
+        scan = lake.parquet_scan(table)
+        if scan is None:
             con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {_empty_select(con, table)}')
             continue
-        paths = ", ".join("'" + f.removeprefix("file://").replace("'", "''") + "'" for f in files)
         try:
-            con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {_view(f"read_parquet([{paths}])", table)}')
+            con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {_view(scan, table)}')
         except duckdb.Error as err:
             reason = (f"table {table} cannot be read ({str(err).splitlines()[0]}); `flywheel lake check` names "
                       "the unreadable files, `flywheel lake repair` moves them to quarantine/").replace("'", "''")
@@ -61,7 +60,7 @@ def connect(root: str | os.PathLike | None = None, tables: list[str] | None = No
 
 def write_catalog(root: str | os.PathLike | None = None) -> Path:
     """Write ``<root>/catalog.duckdb`` atomically, for ``duckdb -readonly`` users: the same views
-    as :func:`connect` (rewritten after every partition and by ``flywheel lake``; DuckDB here
+    as :func:`connect` (rewritten after every round and by ``flywheel lake``; DuckDB here
     cannot read the Delta log itself).
 
     Built in a temporary file and renamed over the old one, so a reader never sees a half-built

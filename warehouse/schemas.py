@@ -231,6 +231,20 @@ SCHEMAS: dict[str, pa.Schema] = {
             *_PARTITION,
         ]
     ),
+    # the de-duplication index (pipelines.dedup.index): written beside each partition's samples
+    "dedup_keys": pa.schema(
+        [
+            _f("key", pa.int64(), doc="64-bit key: samples sharing (kind, key) are compared, no others"),
+            _f("kind", _str, doc="band (answer-mixed MinHash LSH band of the normalised question + answer) | "
+                                 "phash (one of the k+1 pigeonhole pieces of the figure's phash) | "
+                                 "image (hash of the figure's or an interaction image's id) | "
+                                 "combination (hash of the knowledge-point combination key)"),
+            _f("sample_id", _str, doc="the accepted sample the key belongs to"),
+            _f("phash", pa.int64(), doc="the sample's figure phash (as signed 64 bits): a join can require "
+                                        "image nearness without reading images"),
+            *_PARTITION,
+        ]
+    ),
     # public datasets (warehouse/sources): round = 0, domain = the source name (vtbench, wemath, ...)
     "source_vtbench": pa.schema(
         [

@@ -303,6 +303,15 @@ class Lake:
         dt = self._open(table)
         return [] if dt is None else sorted(dt.file_uris())
 
+    def parquet_scan(self, table: str) -> str | None:
+        """``read_parquet([...])`` over the table's current files, for DuckDB's own Parquet reader
+        (None before the first write)."""
+        files = self.files(table)
+        if not files:
+            return None
+        return "read_parquet([" + ", ".join("'" + f.removeprefix("file://").replace("'", "''") + "'"
+                                             for f in files) + "])"
+
     # ---- maintenance ----
 
     def compact(self, table: str, vacuum_hours: float = 168.0) -> dict:

@@ -57,7 +57,8 @@ def _item(kind: str, s: Mapping, seed: int, frac: float, **cols) -> dict:
 def build_benchmark(candidates: Sequence[Mapping], all_samples: Sequence[Mapping], perception: Sequence[Mapping],
                     phash: Mapping[str, str], seed: int = 0, heldout_fraction: float = HELDOUT_FRACTION) -> Benchmark:
     """Benchmark rows from the held-out ``candidates`` (e.g. one round's samples); the train side
-    is every sample of ``all_samples`` that the split puts on it. ``perception`` are
+    is every sample of ``all_samples`` that the split puts on it (those sharing no dedup-index key
+    with a held-out candidate may be left out: pipelines.benchmark.history). ``perception`` are
     ``perception_tasks`` rows (their surface tasks give the perception references)."""
     out = Benchmark()
     held, _ = sides(candidates, seed, heldout_fraction)
@@ -100,22 +101,16 @@ def build_benchmark(candidates: Sequence[Mapping], all_samples: Sequence[Mapping
 def leak_report(bench: Sequence[Mapping], all_samples: Sequence[Mapping], phash: Mapping[str, str]) -> tuple[bool, dict]:
     """Check the benchmark as written: no item may share an image (hash or near-duplicate
     phash), a near-duplicate question or a knowledge-point combination with the train side, and
-    every item's sample must be held out under the recorded seed and fraction."""
+    every item's sample must be held out under the recorded seed and fraction. ``all_samples``
+    holds the items' samples and the train side (or those of it sharing an index key with an item)."""
     if not bench:
         return True, {"items": 0, **{k: 0 for k in KINDS}, "not_heldout": 0}
     settings = {(b["split_seed"], b["heldout_fraction"]) for b in bench}
     if len(settings) != 1:
         return False, {"reason": f"items were built under several split settings: {sorted(settings)}"}
     seed, frac = settings.pop()
-    by_id = {s["sample_id"]: s for s in all_samples}
     _, train = sides(all_samples, seed, frac)
-    items = []
-    for b in bench:
-        s = by_id.get(b["sample_id"], {})
-        items.append({"image_id": b["image_id"], "reference_image_id": b["reference_image_id"],
-                      "interactions": [], "node_ids": b["combination"].split("|"),
-                      "question": s.get("question", b["question"]), "answer": s.get("answer", "")})
-    leaks = find_leaks(items, train, phash)
+    leaks = find_leaks(benchmark_items(bench, {s["sample_id"]: s for s in all_samples}), train, phash)
     counts = Counter(kind for kinds in leaks.values() for kind in kinds)
     not_held = sum(1 for b in bench if split_of(b["combination"].split("|"), seed, frac) != "heldout")
     details = {"items": len(bench), **{k: counts.get(k, 0) for k in KINDS}, "not_heldout": not_held,
@@ -123,3 +118,16 @@ def leak_report(bench: Sequence[Mapping], all_samples: Sequence[Mapping], phash:
     if leaks:
         details["examples"] = [bench[i]["item_id"] for i in sorted(leaks)[:5]]
     return not leaks and not_held == 0, details
+
+
+def benchmark_items(bench: Sequence[Mapping], samples_by_id: Mapping[str, Mapping]) -> list[dict]:
+    """Benchmark rows as the leak check sees them: their images, combination, and their sample's
+    question and answer (the item's question when the sample is gone)."""
+    items = []
+    for b in bench:
+        s = samples_by_id.get(b["sample_id"], {})
+        items.append({"sample_id": b["sample_id"], "image_id": b["image_id"],
+                      "reference_image_id": b["reference_image_id"], "interactions": [],
+                      "node_ids": b["combination"].split("|"), "question": s.get("question", b["question"]),
+                      "answer": s.get("answer", ""), "round": b["round"], "domain": b["domain"]})
+    return items

@@ -3,34 +3,25 @@
 A held-out item leaks when it shares with any train-side sample (pipelines.split decides sides):
 * an image: its figure or any interaction image has the same content hash (image_id);
 * a near-duplicate image: phash Hamming distance <= ``DEFAULT_HAMMING_K`` (pipelines.dedup);
-* a near-duplicate question: the same normalised answer and an estimated word-3-gram Jaccard of
-  the normalised question >= ``DEFAULT_TEXT_THRESHOLD`` (MinHash-LSH of pipelines.dedup);
+* a near-duplicate question: the same normalised answer, an answer-mixed MinHash LSH band of
+  the normalised question + answer (the de-duplication text and keys, pipelines.dedup) and an
+  estimated word-3-gram Jaccard of those texts >= ``DEFAULT_TEXT_THRESHOLD``;
 * its knowledge-point combination (pipelines.split.combination_key).
+Each kind needs a shared key of the dedup index (pipelines.dedup.index), so the train side can
+be narrowed to the samples the index matches without changing what is found.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from pipelines.dedup import (
-    DEFAULT_HAMMING_K, DEFAULT_TEXT_THRESHOLD, hamming_pairs, lsh_pairs, minhash_signatures, normalise,
-    shingle_hashes,
-)
+from pipelines.dedup import DEFAULT_HAMMING_K, DEFAULT_TEXT_THRESHOLD, hamming_pairs, near_text_pairs
+from pipelines.dedup.index import image_ids_of
 from pipelines.split import combination_key
 
 KINDS = ("shared_image", "near_image", "near_question", "shared_combination")
-
-
-def image_ids_of(sample: Mapping) -> set[str]:
-    """The figure and every interaction image of a sample (or benchmark row)."""
-    ids = {sample["image_id"]}
-    ids |= {i["image_id"] for i in sample.get("interactions") or [] if i.get("image_id")}
-    if sample.get("reference_image_id"):
-        ids.add(sample["reference_image_id"])
-    return {i for i in ids if i}
 
 
 def _cross(i: np.ndarray, j: np.ndarray, n_left: int) -> list[tuple[int, int]]:
@@ -41,10 +32,6 @@ def _cross(i: np.ndarray, j: np.ndarray, n_left: int) -> list[tuple[int, int]]:
             lo, hi = min(a, b), max(a, b)
             out.append((lo, hi - n_left))
     return out
-
-
-def _answer_key(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(normalise(text).encode(), digest_size=8).digest(), "little")
 
 
 def find_leaks(heldout: Sequence[Mapping], train: Sequence[Mapping], phash: Mapping[str, str],
@@ -76,10 +63,16 @@ def find_leaks(heldout: Sequence[Mapping], train: Sequence[Mapping], phash: Mapp
     for a, b in _cross(i, j, len(heldout)):
         if heldout[a]["image_id"] != train[b]["image_id"]:  # the same file is a shared image already
             flag(a, "near_image")
-    texts = [normalise(r["question"]) for r in (*heldout, *train)]
-    sig = minhash_signatures(*shingle_hashes(texts))
-    group = np.array([_answer_key(str(r["answer"])) for r in (*heldout, *train)], dtype=np.uint64)
-    i, j, _ = lsh_pairs(sig, text_threshold, group=group)
-    for a, _b in _cross(i, j, len(heldout)):
+    for a, _b in near_question_pairs(heldout, train, text_threshold):
         flag(a, "near_question")
     return out
+
+
+def near_question_pairs(heldout: Sequence[Mapping], train: Sequence[Mapping],
+                        text_threshold: float = DEFAULT_TEXT_THRESHOLD) -> list[tuple[int, int]]:
+    """(held-out index, train index) of every near-duplicate question pair (the rule above); a
+    pairwise test, so the train side can be taken a part at a time."""
+    if not heldout or not train:
+        return []
+    i, j = near_text_pairs(heldout, train, text_threshold)
+    return list(zip(i.tolist(), j.tolist()))

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -216,6 +216,59 @@ def _band_hashes(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
+def answer_bands(sig: np.ndarray, answer_hashes: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n, bands) uint64 LSH band keys, each mixed with its row's answer hash: two rows share a
+    key only when a band of their signatures and their answers agree (the near-text candidates)."""
+    with np.errstate(over="ignore"):
+        return _mix(_band_hashes(sig, bands, rows) ^ (answer_hashes.astype(np.uint64)[:, None] * _C2))
+
+
+def text_keys(questions: Sequence[str], answers: Sequence[str], text_threshold: float = DEFAULT_TEXT_THRESHOLD,
+              num_perm: int = DEFAULT_NUM_PERM, shingle: int = DEFAULT_SHINGLE) -> np.ndarray:
+    """(n, bands) uint64: the answer-mixed LSH band keys of ``normalise_text(question, answer)``,
+    the very keys :func:`find_duplicates` buckets near-text candidates by."""
+    return answer_bands(*_text_signatures(questions, answers, num_perm, shingle), *choose_bands(text_threshold, num_perm))
+
+
+def _text_signatures(questions: Sequence[str], answers: Sequence[str], num_perm: int = DEFAULT_NUM_PERM,
+                     shingle: int = DEFAULT_SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """(MinHash signatures of ``normalise_text(question, answer)``, hashes of the normalised answers)."""
+    if not questions:
+        return np.empty((0, num_perm), dtype=np.uint32), np.empty(0, dtype=np.uint64)
+    norm_ans = [normalise(str(a)) for a in answers]
+    texts = [f"{normalise(q)} \u241e {a}" for q, a in zip(questions, norm_ans)]
+    sig = minhash_signatures(*shingle_hashes(texts, shingle), num_perm)
+    return sig, np.fromiter((_blake64(a) for a in norm_ans), dtype=np.uint64, count=len(norm_ans))
+
+
+def near_text_pairs(left: Sequence[Mapping], right: Sequence[Mapping], text_threshold: float = DEFAULT_TEXT_THRESHOLD,
+                    num_perm: int = DEFAULT_NUM_PERM) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) of every ``left`` row i and ``right`` row j (rows with question, answer) that share
+    an answer-mixed LSH band of their normalised question + answer and whose estimated Jaccard
+    is >= ``text_threshold``: the rule of :func:`lsh_pairs` with ``group``, across the two sides
+    only (no work on the pairs within a side)."""
+    sig, ans = _text_signatures([r["question"] for r in (*left, *right)], [r["answer"] for r in (*left, *right)],
+                                num_perm)
+    keys = answer_bands(sig, ans, *choose_bands(text_threshold, num_perm))
+    i, j = _equal_across(keys[:len(left)], keys[len(left):])
+    keep = _est_jaccard(sig, i, len(left) + j) >= text_threshold
+    return i[keep], j[keep]
+
+
+def _equal_across(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j), once, with ``left[i, c] == right[j, c]`` in some column c."""
+    codes = [np.empty(0, dtype=np.int64)]
+    for c in range(left.shape[1]):
+        order = np.argsort(left[:, c])
+        keys = left[order, c]
+        lo = np.searchsorted(keys, right[:, c], "left")
+        count = np.searchsorted(keys, right[:, c], "right") - lo
+        j = np.repeat(np.arange(right.shape[0]), count)
+        at = np.repeat(lo, count) + np.arange(j.size) - np.repeat(np.cumsum(count) - count, count)
+        codes.append(order[at].astype(np.int64) << 32 | j)
+    return _decode(_sorted_unique(np.concatenate(codes)))
+
+
 # ---------------------------------------------------------------------------------------------
 # bucket -> pairs
 
@@ -276,8 +329,9 @@ def _blocks(k: int) -> list[tuple[int, int]]:
     return out
 
 
-def _block_values(h: np.ndarray, k: int) -> np.ndarray:
-    """(n, k+1) uint64 block values, each tagged with its block index in the top byte."""
+def phash_pieces(h: np.ndarray, k: int = DEFAULT_HAMMING_K) -> np.ndarray:
+    """(n, k+1) uint64: the value of each of the k+1 pigeonhole blocks of a phash, tagged with its
+    block index (value * (k+1) + j), so two hashes within k bits share at least one piece."""
     cols = []
     for j, (shift, w) in enumerate(_blocks(k)):
         mask = np.uint64((1 << w) - 1)
@@ -314,10 +368,7 @@ def lsh_pairs(sig: np.ndarray, threshold: float = DEFAULT_TEXT_THRESHOLD,
     Returns (i, j, jaccard), sorted by (i, j)."""
     if bands is None or rows is None:
         bands, rows = choose_bands(threshold, sig.shape[1])
-    bh = _band_hashes(sig, bands, rows)
-    if group is not None:
-        with np.errstate(over="ignore"):
-            bh = _mix(bh ^ (group.astype(np.uint64)[:, None] * _C2))
+    bh = _band_hashes(sig, bands, rows) if group is None else answer_bands(sig, group, bands, rows)
     idx = np.arange(sig.shape[0])
     codes = _sorted_unique(np.concatenate([_pairs_from_keys(bh[:, b], idx) for b in range(bands)]))
     i, j = _decode(codes)
@@ -411,10 +462,8 @@ def find_duplicates(rows: Sequence[dict], text_threshold: float = DEFAULT_TEXT_T
     hashes, starts = shingle_hashes(rtexts, shingle)
     sig = minhash_signatures(hashes, starts, num_perm)
     bands, brows = choose_bands(text_threshold, num_perm)
-    bh = _band_hashes(sig, bands, brows)
-    with np.errstate(over="ignore"):
-        bh = _mix(bh ^ (ans_h[:, None] * _C2))
-    blk = _block_values(ph, k)
+    bh = answer_bands(sig, ans_h, bands, brows)
+    blk = phash_pieces(ph, k)
     idx = np.repeat(np.arange(g), blk.shape[1])
     codes = []
     with np.errstate(over="ignore"):
