@@ -136,8 +136,10 @@ def run_rounds(rounds: list[int], domains: list[str], settings: RoundSettings,
                     for other in futures:
                         other.cancel()
                     return False
-            for job in ("coverage", "build_benchmark"):
-                ok, run_id, seconds = pool.submit(_execute, job, rnd, None, quiet).result()
+            # the round's report and benchmark read what every domain wrote, not each other
+            reports = {job: pool.submit(_execute, job, rnd, None, quiet) for job in ("coverage", "build_benchmark")}
+            for job, fut in reports.items():
+                ok, run_id, seconds = fut.result()
                 if not ok:
                     say(f"round {rnd}: {job} FAILED (run {run_id[:8]})")
                     return False
