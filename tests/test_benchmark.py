@@ -20,6 +20,7 @@ from pipelines.dedup.index import index_history
 from pipelines.split import combination_key, split_of
 from warehouse.catalog import connect
 from warehouse.images import image_row
+from tests.counting_lake import CountingLake
 from warehouse.storage import Lake
 
 FRACTION = 0.5
@@ -142,20 +143,6 @@ def test_leak_check_catches_planted_overlaps():
     bad = dict(out.rows[1], item_id="planted3", reference_image_id=t["interactions"][0]["image_id"])
     ok, details = leak_report(out.rows + [bad], samples, phash)
     assert not ok and details["shared_image"] == 1
-
-
-class CountingLake(Lake):
-    """A lake that records the sample ids of every ``samples`` row it reads."""
-
-    def __init__(self, root):
-        super().__init__(root)
-        self.samples_read: list[str] = []
-
-    def read(self, table, *args, **kwargs):
-        out = super().read(table, *args, **kwargs)
-        if table == "samples":
-            self.samples_read += out.column("sample_id").to_pylist()
-        return out
 
 
 def lake_of(root, samples: list[dict], phash: dict) -> CountingLake:

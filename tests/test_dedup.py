@@ -17,6 +17,9 @@ from pipelines.dedup import (
     shingle_hashes,
 )
 from pipelines.dedup.core import _TOKEN
+from pipelines.curate import PRIOR_COLUMNS, dedup_against_history, duplicate_rows
+from pipelines.dedup.index import index_history
+from tests.counting_lake import CountingLake
 
 Q = ("Segment AB joins A(3, 2) and B(2, 5); segment CD joins C(0, -4) and D(-4, -4). What is the "
      "area of the triangle whose vertices are A, C and the intersection point of lines AB and CD? "
@@ -281,23 +284,6 @@ def test_curate_names_the_sample_whose_image_has_no_phash():
 
 # ------------------------------------------------------------------ against history, through the lake's index
 
-from pipelines.curate import PRIOR_COLUMNS, dedup_against_history, duplicate_rows  # noqa: E402
-from pipelines.dedup.index import index_history  # noqa: E402
-from warehouse.storage import Lake  # noqa: E402
-
-
-class CountingLake(Lake):
-    """A lake that records the sample ids of every ``samples`` row it reads."""
-
-    def __init__(self, root):
-        super().__init__(root)
-        self.samples_read: list[str] = []
-
-    def read(self, table, *args, **kwargs):
-        out = super().read(table, *args, **kwargs)
-        if table == "samples":
-            self.samples_read += out.column("sample_id").to_pylist()
-        return out
 
 
 def _lake_sample(r: dict) -> dict:
