@@ -180,3 +180,23 @@ def test_samples_expectations_name_what_failed():
     assert details["failed"] == {"expect_column_values_to_be_unique(sample_id)": 2,
                                  "expect_column_values_to_be_in_set(answer_type)": 1,
                                  "expect_column_values_to_be_between(difficulty)": 1}
+
+
+def _write_partitions(root: str, domain: str) -> None:
+    lake = Lake(root)
+    for r in range(1, 11):
+        lake.write("plans", [plan(r * 100 + i, r, domain) for i in range(3)], round=r, domain=domain, producer="plan")
+
+
+def test_concurrent_writers_of_different_partitions_lose_no_row(tmp_path):
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_write_partitions, args=(str(tmp_path), d)) for d in ("d1", "d2")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    con = catalog.connect(tmp_path, ["plans"])
+    assert con.execute("SELECT domain, count(*) FROM plans GROUP BY 1 ORDER BY 1").fetchall() == [("d1", 30), ("d2", 30)]

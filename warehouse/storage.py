@@ -13,6 +13,7 @@ The root is ``$FLYWHEEL_DATA_ROOT`` or ``<repo>/data``.
 from __future__ import annotations
 
 import os
+import random
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -29,6 +30,9 @@ ENV_ROOT = "FLYWHEEL_DATA_ROOT"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PRODUCER = "producer"  # hidden column: the stage that wrote the row
 COMMIT_RETRIES = 20  # concurrent writers of one table retry a conflicting commit
+# set when a table is created: a checkpoint every 50 commits keeps an open to one Parquet
+# checkpoint plus at most 49 JSON commits (a partition makes about 26 commits)
+TABLE_PROPERTIES = {"delta.checkpointInterval": "50"}
 
 
 @contextmanager
@@ -161,11 +165,11 @@ class Lake:
 
     # ---- writes ----
 
-    def write(self, table: str, rows: Iterable[Mapping] | pa.Table, *, round: int, domain: str, producer: str) -> int:
+    def write(self, table: str, rows: Iterable[Mapping] | pa.Table, *, round: int, domain: str, producer: str) -> None:
         """Validate ``rows`` and replace, in one commit, the rows ``producer`` owns in this partition.
 
-        Returns the table version written. Writers of other partitions may commit at the same
-        time; a conflicting commit is retried (the write is idempotent)."""
+        Writers of other partitions may commit at the same time; a conflicting commit is retried
+        (the write is idempotent)."""
         data = rows if isinstance(rows, pa.Table) else to_arrow(table, rows)
         if data.schema != schema(table):
             data = data.select(schema(table).names).cast(schema(table))
@@ -174,9 +178,9 @@ class Lake:
             raise SchemaError(f"{table}: rows disagree with partition round={round} domain={domain} in {bad}")
         data = data.append_column(pa.field(PRODUCER, pa.string(), nullable=False),
                                   pa.array([producer] * data.num_rows, pa.string()))
-        return self._commit(table, data, partition_predicate(round, domain, producer))
+        self._commit(table, data, partition_predicate(round, domain, producer))
 
-    def _commit(self, table: str, data: pa.Table | pa.RecordBatchReader, predicate: str) -> int:
+    def _commit(self, table: str, data: pa.Table | pa.RecordBatchReader, predicate: str) -> None:
         from deltalake import write_deltalake
         from deltalake.exceptions import CommitFailedError
 
@@ -186,17 +190,15 @@ class Lake:
             self._refuse_legacy(table)
         for attempt in range(COMMIT_RETRIES):
             try:
-                write_deltalake(uri, data, mode="overwrite", predicate=predicate,
-                                configuration={"delta.checkpointInterval": "50"})
-                return self.version(table)
+                write_deltalake(uri, data, mode="overwrite", predicate=predicate, configuration=TABLE_PROPERTIES)
+                return
             except CommitFailedError:
                 if attempt == COMMIT_RETRIES - 1 or isinstance(data, pa.RecordBatchReader):
                     raise
-                time.sleep(0.05 * (attempt + 1))
-        raise AssertionError("unreachable")
+                time.sleep(random.uniform(0.05, 0.1) * (attempt + 1))  # writers that collided spread out
 
     def write_batches(self, table: str, batches: Iterable[pa.RecordBatch], *, round: int, domain: str,
-                      producer: str) -> int:
+                      producer: str) -> None:
         """Stream ``batches`` (the table's columns) into this partition as one commit."""
         base = schema(table)
         sch = base.append(pa.field(PRODUCER, pa.string(), nullable=False))
@@ -206,8 +208,8 @@ class Lake:
                 cols = [b.column(n).cast(f.type) for n, f in zip(base.names, base)]
                 yield pa.RecordBatch.from_arrays([*cols, pa.array([producer] * b.num_rows, pa.string())], schema=sch)
 
-        return self._commit(table, pa.RecordBatchReader.from_batches(sch, stamped()),
-                            partition_predicate(round, domain, producer))
+        self._commit(table, pa.RecordBatchReader.from_batches(sch, stamped()),
+                     partition_predicate(round, domain, producer))
 
     def drop(self, table: str, round: int | None = None, domain: str | None = None, producer: str | None = None
              ) -> int:
