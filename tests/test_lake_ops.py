@@ -150,3 +150,14 @@ def test_a_lake_of_the_earlier_layout_is_refused_with_the_command_that_migrates_
     lake = Lake(tmp_path)
     assert lake.read("plans", 1, "d1", producer="plan")["plan_id"].to_pylist() == ["r1.d1.0", "r1.d1.1"]
     assert json.loads(json.dumps(sorted(p.name for p in (tmp_path / "tables").iterdir()))) == ["plans"]
+
+
+def test_a_table_whose_first_file_cannot_be_bound_still_raises_on_every_query(tmp_path, capsys):
+    lake = _small_lake(tmp_path)
+    with open(sorted(lake.files("plans"))[0].removeprefix("file://"), "r+b") as f:
+        f.truncate(100)  # DuckDB reads the first file's schema when the view is created
+    con = connect(tmp_path)
+    for query in ("SELECT count(*) FROM plans", "SELECT plan_id FROM plans"):
+        with pytest.raises(Exception, match="table plans cannot be read.*flywheel lake check"):
+            con.execute(query).fetchall()
+    assert con.execute("SELECT count(*) FROM knowledge_edges").fetchone() == (2,)

@@ -16,10 +16,11 @@ from warehouse.storage import Lake, atomic_path
 _DEDUP_KEY = {"images": "image_id"}
 
 
-def _empty_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
+def _empty_select(con: duckdb.DuckDBPyConnection, table: str, where: str = "false") -> str:
+    """A typed, row-less SELECT with the table's columns (``where`` may raise instead)."""
     types = con.from_arrow(schema(table).empty_table()).types
     cols = ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t in zip(schema(table).names, types))
-    return f"SELECT {cols} WHERE false"
+    return f"SELECT {cols} WHERE {where}"
 
 
 def _view(source: str, table: str) -> str:
@@ -47,7 +48,9 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, tables: list[str])
         except duckdb.Error as err:
             reason = (f"table {table} cannot be read ({str(err).splitlines()[0]}); `flywheel lake check` names "
                       "the unreadable files, `flywheel lake repair` moves them to quarantine/").replace("'", "''")
-            con.execute(f"CREATE OR REPLACE VIEW \"{table}\" AS SELECT error('{reason}') AS error")
+            # a filter, not a column: every query of the view evaluates it, count(*) included
+            failing = _empty_select(con, table, where=f"error('{reason}') IS NULL")
+            con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {failing}')
 
 
 def connect(root: str | os.PathLike | None = None, tables: list[str] | None = None) -> duckdb.DuckDBPyConnection:

@@ -151,6 +151,18 @@ def delta_dataset(dt, table: str) -> pads.Dataset:
     return pads.FileSystemDataset(fragments, sch, fmt, fs)
 
 
+ROW_GROUP_BYTES = 8 << 20  # a compacted row group: what one partition's read decodes at most
+
+
+def _row_group_rows(dt) -> int:
+    """Rows per row group of a compacted file, ~ROW_GROUP_BYTES each: a partition read decodes
+    its own row groups (statistics skip the others), never a whole round's images."""
+    actions = pa.table(dt.get_add_actions(flatten=True))
+    rows = max(1, pc.sum(actions.column("num_records")).as_py() or 1)
+    per_row = (pc.sum(actions.column("size_bytes")).as_py() or 0) / rows
+    return int(min(1 << 17, max(64, ROW_GROUP_BYTES / max(per_row, 1.0))))
+
+
 class Lake:
     """The Delta tables under one root."""
 
@@ -176,9 +188,25 @@ class Lake:
         bad = [k for k, v in (("round", round), ("domain", domain)) if pc.any(pc.not_equal(data.column(k), v)).as_py()]
         if bad:
             raise SchemaError(f"{table}: rows disagree with partition round={round} domain={domain} in {bad}")
+        if data.num_rows == 0 and not self._may_hold(table, round, domain, producer):
+            return  # nothing to replace and nothing to add: no commit
         data = data.append_column(pa.field(PRODUCER, pa.string(), nullable=False),
                                   pa.array([producer] * data.num_rows, pa.string()))
         self._commit(table, data, partition_predicate(round, domain, producer))
+
+    def _may_hold(self, table: str, round: int, domain: str, producer: str) -> bool:
+        """Whether a file of the table may hold rows of (round, domain, producer), by its statistics."""
+        dt = self._open(table)
+        if dt is None:
+            return False
+        actions = pa.table(dt.get_add_actions(flatten=True))
+        may = pa.array([True] * actions.num_rows)
+        for col, value in (("round", round), ("domain", domain), (PRODUCER, producer)):
+            if f"min.{col}" in actions.column_names:  # a column without statistics may hold anything
+                lo, hi = actions.column(f"min.{col}"), actions.column(f"max.{col}")
+                inside = pc.and_(pc.less_equal(lo, value), pc.greater_equal(hi, value))
+                may = pc.and_(may, pc.fill_null(inside, True))
+        return bool(pc.any(may).as_py())
 
     def _commit(self, table: str, data: pa.Table | pa.RecordBatchReader, predicate: str) -> None:
         from deltalake import write_deltalake
@@ -322,8 +350,10 @@ class Lake:
         dt = self._open(table)
         if dt is None:
             return {"table": table, "files_before": 0, "files_after": 0, "vacuumed": 0}
+        from deltalake import WriterProperties
+
         before = len(dt.file_uris())
-        dt.optimize.compact()
+        dt.optimize.compact(writer_properties=WriterProperties(max_row_group_size=_row_group_rows(dt)))
         dt = self._open(table)
         vacuumed = dt.vacuum(retention_hours=int(vacuum_hours), enforce_retention_duration=False, dry_run=False)
         dt.create_checkpoint()
