@@ -151,7 +151,8 @@ def delta_dataset(dt, table: str) -> pads.Dataset:
     return pads.FileSystemDataset(fragments, sch, fmt, fs)
 
 
-ROW_GROUP_BYTES = 8 << 20  # a compacted row group: what one partition's read decodes at most
+ROW_GROUP_BYTES = 2 << 20  # a compacted row group: what one partition's read decodes at most
+_OPEN: dict = {}  # table uri -> DeltaTable: a stage reads and writes the same tables many times
 
 
 def _row_group_rows(dt) -> int:
@@ -160,7 +161,7 @@ def _row_group_rows(dt) -> int:
     actions = pa.table(dt.get_add_actions(flatten=True))
     rows = max(1, pc.sum(actions.column("num_records")).as_py() or 1)
     per_row = (pc.sum(actions.column("size_bytes")).as_py() or 0) / rows
-    return int(min(1 << 17, max(64, ROW_GROUP_BYTES / max(per_row, 1.0))))
+    return int(min(1 << 16, max(128, ROW_GROUP_BYTES / max(per_row, 1.0))))
 
 
 class Lake:
@@ -261,17 +262,25 @@ class Lake:
         from deltalake import DeltaTable
 
         uri = self.table_uri(table)
-        if self.is_local:
-            if not (Path(uri) / "_delta_log").exists():
-                self._refuse_legacy(table)
-                return None
-            return DeltaTable(uri)
+        if self.is_local and not (Path(uri) / "_delta_log").exists():
+            _OPEN.pop(uri, None)
+            self._refuse_legacy(table)
+            return None
+        dt = _OPEN.get(uri)
+        if dt is not None:
+            try:
+                dt.update_incremental()  # replays only the commits since it was last read
+                return dt
+            except Exception:  # noqa: BLE001 - a table replaced under us: open it afresh
+                _OPEN.pop(uri, None)
         from deltalake.exceptions import TableNotFoundError
 
         try:
-            return DeltaTable(uri)
+            dt = DeltaTable(uri)
         except TableNotFoundError:
             return None
+        _OPEN[uri] = dt
+        return dt
 
     def exists(self, table: str) -> bool:
         return self._open(table) is not None
