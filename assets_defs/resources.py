@@ -29,13 +29,15 @@ class SandboxResource(dg.ConfigurableResource):
     workers: int = 0  # 0 = one per available core
     timeout_s: float = 10.0
     memory_mb: int = 1024
+    strict: bool = True  # refuse to start with incomplete isolation; False (or $FLYWHEEL_SANDBOX_STRICT=0) opts out
 
     @contextmanager
     def pool(self) -> Iterator:
         from pipelines.sandbox import Limits, Sandbox  # heavy: matplotlib workers
 
         with Sandbox(workers=self.workers or None,
-                     limits=Limits(timeout_s=self.timeout_s, memory_mb=self.memory_mb)) as sandbox:
+                     limits=Limits(timeout_s=self.timeout_s, memory_mb=self.memory_mb),
+                     strict=None if self.strict else False) as sandbox:
             yield sandbox
 
 

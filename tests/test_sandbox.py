@@ -239,12 +239,65 @@ def test_no_processes(sb):
 
 def test_isolation_report(sb):
     iso = sb.isolation
-    for key in ("netns", "seccomp", "landlock", "uid_drop", "rlimits", "probe"):
+    for key in ("netns", "seccomp", "landlock", "uid_drop", "rlimits", "task_ipc_ns", "memory_cgroup", "posix_shm",
+                "probe"):
         assert key in iso
+    assert iso["strict"] is True and iso["missing"] == []
     probe = iso["probe"]
-    for action in ("net_connect", "fork", "write_outside_task_dir", "list_project"):
+    for action in ("net_connect", "fork", "write_outside_task_dir", "list_project", "read_checkout_file", "memfd",
+                   "sysv_shm", "posix_shm"):
         assert probe[action].startswith("blocked"), probe
     assert probe["stdlib_lazy_import"].startswith("ok")
+
+
+# ---- strict mode (fail closed) ---------------------------------------------------------------------
+
+def _without(monkeypatch, *features: str) -> None:
+    """Start zygotes whose feature detection reports ``features`` unavailable (as on a kernel or
+    machine without them): the bootstrap patches :mod:`pipelines.sandbox._linux` before main."""
+    from pipelines.sandbox import pool
+    patches = {"seccomp": "L.seccomp_available = lambda: (False, 'patched out by the test')",
+               "landlock": "L.landlock_abi = lambda: 0"}
+    monkeypatch.setattr(pool, "_BOOTSTRAP", "import sys; sys.path.insert(0, sys.argv[1]); "
+                        "import pipelines.sandbox._linux as L; " + "; ".join(patches[f] for f in features)
+                        + "; from pipelines.sandbox.zygote import main; main(sys.argv[2])")
+
+
+@pytest.mark.parametrize("feature,needs", [("seccomp", "CONFIG_SECCOMP_FILTER"),
+                                           ("landlock", "CONFIG_SECURITY_LANDLOCK")])
+def test_strict_refuses_to_start_without_a_feature(monkeypatch, feature, needs):
+    from pipelines.sandbox import WorkerStartError
+    from pipelines.sandbox.pool import STRICT_ENV
+    monkeypatch.delenv(STRICT_ENV, raising=False)
+    _without(monkeypatch, feature)
+    with pytest.raises(WorkerStartError) as err:
+        Sandbox(workers=1, limits=LIM)
+    msg = str(err.value)
+    assert f"{feature} is off (" in msg and needs in msg and "strict=False" in msg and STRICT_ENV in msg, msg
+
+
+@pytest.mark.parametrize("how", ["argument", "env", "resource"])
+def test_opt_out_starts_and_reports_what_is_missing(monkeypatch, how):
+    from assets_defs.resources import SandboxResource
+    from pipelines.sandbox.pool import STRICT_ENV
+    monkeypatch.delenv(STRICT_ENV, raising=False)
+    _without(monkeypatch, "seccomp", "landlock")
+    if how == "argument":
+        s = Sandbox(workers=1, limits=LIM, strict=False)
+    elif how == "env":
+        monkeypatch.setenv(STRICT_ENV, "0")
+        s = Sandbox(workers=1, limits=LIM)
+    else:
+        cm = SandboxResource(workers=1, strict=False).pool()
+        s = cm.__enter__()
+    try:
+        assert s.isolation["strict"] is False
+        # the probe's escapes (fork, writes outside the task dir) may still be stopped by the uid's
+        # process limit or file modes, depending on what else runs: the features are what is owed
+        assert {"seccomp", "landlock"} <= set(s.isolation["missing"])
+        assert s.run(Task(code=NORMAL)).ok
+    finally:
+        s.close()
 
 
 # ---- recovery and state ----------------------------------------------------------------------------

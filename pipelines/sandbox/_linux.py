@@ -178,6 +178,12 @@ DENY_EPERM = (
     # namespaces, mounts, roots
     "unshare", "setns", "mount", "umount2", "chroot", "pivot_root", "move_mount", "open_tree",
     "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    # memory outside RLIMIT_AS and state that outlives the task: memfd files, System V shared
+    # memory / message queues / semaphores, POSIX message queues (POSIX shm is /dev/shm, which
+    # the zygote covers with an empty read-only tmpfs and Landlock does not grant)
+    "memfd_create", "memfd_secret", "shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd",
+    "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semctl", "mq_open", "mq_unlink",
+    "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
     # session/group games (the pool kills workers by process group)
     "setsid", "setpgid",
     # credentials

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import json
+import logging
 import os
 import queue
 import shutil
@@ -16,6 +17,7 @@ import time
 import weakref
 from collections.abc import Sequence
 
+from ._cgroup import remove_dir
 from ._protocol import (STATUSES, Eof, FdReader, ProtocolError, Timeout, clean_int, clean_points, clean_str,
                         clean_texts, decode_header, encode, png_size, write_all)
 from .types import Limits, Result, Task, TextBox
@@ -26,6 +28,21 @@ _BOOTSTRAP = ("import sys; sys.path.insert(0, sys.argv[1]); "
 _START_TIMEOUT_S = 180.0   # import matplotlib + warm-up + probe, on a busy machine
 _MARGIN_S = 5.0            # parent-side deadline = timeout_s + margin (+ transfer time)
 _ENV_KEEP = ("HOME", "MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "LANG", "LC_ALL", "TZ")
+STRICT_ENV = "FLYWHEEL_SANDBOX_STRICT"
+# every isolation feature of the design and what the machine must offer for it
+REQUIREMENTS = {
+    "netns": "an empty network namespace: root (CAP_SYS_ADMIN) or unprivileged user namespaces",
+    "mountns": "a private mount namespace: root (CAP_SYS_ADMIN)",
+    "task_fs": "a private tmpfs for task dirs: root (CAP_SYS_ADMIN) and a private mount namespace",
+    "posix_shm": "a read-only /dev/shm in a private mount namespace: root (CAP_SYS_ADMIN)",
+    "task_ipc_ns": "a private IPC namespace per task: root (CAP_SYS_ADMIN)",
+    "memory_cgroup": "a writable cgroup memory controller (v1 memory hierarchy, or v2 with +memory "
+                     "delegatable): root or a delegated cgroup",
+    "uid_drop": "a dedicated unprivileged uid per worker: root (CAP_SETUID/CAP_SETGID)",
+    "seccomp": "seccomp-bpf: a kernel with CONFIG_SECCOMP_FILTER, libseccomp.so.2 and the pyseccomp package",
+    "landlock": "Landlock: Linux >= 5.13 with CONFIG_SECURITY_LANDLOCK=y and landlock in the lsm= boot list",
+}
+_log = logging.getLogger(__name__)
 
 
 def usable_cores() -> int:
@@ -47,6 +64,34 @@ def _zygote_env() -> dict[str, str]:
 
 class WorkerStartError(RuntimeError):
     pass
+
+
+def strict_default() -> bool:
+    """Strict mode unless ``$FLYWHEEL_SANDBOX_STRICT`` is 0/false/no/off."""
+    return os.environ.get(STRICT_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def missing_isolation(iso: dict) -> list[str]:
+    """Features of the design that are not active, plus probe actions that were not blocked
+    (``probe:<action>``): what strict mode refuses and the non-strict report lists."""
+    missing = [k for k in REQUIREMENTS if not iso.get(k, {}).get("active")]
+    probe = iso.get("probe", {})
+    missing += [f"probe:{k}" for k, v in probe.items()
+                if k == "error" or (isinstance(v, str) and v.startswith(("ALLOWED", "FAILED")))]
+    return missing
+
+
+def _refusal(iso: dict, missing: list[str]) -> str:
+    """One message naming each missing feature, why it is off here and what it needs."""
+    parts = []
+    for m in missing:
+        if m in REQUIREMENTS:
+            parts.append(f"{m} is off ({iso.get(m, {}).get('detail', 'not reported')}); needs {REQUIREMENTS[m]}")
+        else:
+            parts.append(f"the start-up probe's {m[6:]!r} was not blocked ({iso.get('probe', {}).get(m[6:])})")
+    return ("sandbox refused to start (strict mode): " + "; ".join(parts)
+            + f". To run with weaker isolation anyway pass Sandbox(strict=False), set SandboxResource.strict "
+              f"to false, or set {STRICT_ENV}=0.")
 
 
 class _Worker:
@@ -87,6 +132,9 @@ class _Worker:
             except OSError:
                 pass
         shutil.rmtree(self.workdir, ignore_errors=True)
+        cgroup = self.isolation.get("memory_cgroup", {}).get("path")
+        if isinstance(cgroup, str):
+            remove_dir(cgroup)
 
 
 def _kill_all(workers: dict, base: str) -> None:
@@ -103,14 +151,20 @@ class Sandbox:
     ``run`` is thread-safe and uses any idle worker; ``map`` fans out over all of them. Nothing a
     task does raises into the caller: every failure is a :class:`Result` status. A worker that dies
     or stops answering is killed (with its process group) and replaced. ``isolation`` describes the
-    isolation features actually active on this machine.
+    isolation features actually active on this machine, with ``isolation["strict"]`` and
+    ``isolation["missing"]`` (features off or probe escapes not blocked).
+
+    ``strict`` (default: on unless ``$FLYWHEEL_SANDBOX_STRICT=0``): a worker whose isolation is
+    incomplete is not started; the constructor raises :class:`WorkerStartError` naming each missing
+    feature and what it needs. ``strict=False`` runs anyway and logs a warning.
     """
 
-    def __init__(self, workers: int | None = None, limits: Limits = Limits()) -> None:
+    def __init__(self, workers: int | None = None, limits: Limits = Limits(), strict: bool | None = None) -> None:
         self.workers = int(workers) if workers else usable_cores()
         if self.workers < 1:
             raise ValueError("workers must be >= 1")
         self.limits = limits
+        self.strict = strict_default() if strict is None else bool(strict)
         self._closed = False
         self._lock = threading.Lock()
         self._base = tempfile.mkdtemp(prefix="vthinker-sandbox-")
@@ -129,9 +183,12 @@ class Sandbox:
             for i, (proc, workdir) in enumerate(procs):
                 self._workers[i] = self._handshake(i, proc, workdir)
             self.isolation = dict(self._workers[0].isolation)
+            self.isolation.update(strict=self.strict, missing=missing_isolation(self.isolation))
+            if self.isolation["missing"]:
+                _log.warning("sandbox runs WITHOUT %s (strict mode off)", ", ".join(self.isolation["missing"]))
         except BaseException:
             for i, (proc, workdir) in enumerate(procs):
-                if i not in self._workers:
+                if i not in self._workers and not proc.stdin.closed:  # not yet killed by _handshake
                     _Worker(i, proc, workdir).kill()
             self.close()
             raise
@@ -165,6 +222,10 @@ class Sandbox:
             w.kill()
             raise WorkerStartError(f"sandbox worker failed to start: {h.get('error', h)}")
         w.isolation = h.get("isolation", {})
+        missing = missing_isolation(w.isolation)
+        if self.strict and missing:
+            w.kill()
+            raise WorkerStartError(_refusal(w.isolation, missing))
         return w
 
     def _respawn(self, w: _Worker) -> _Worker:

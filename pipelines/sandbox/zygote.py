@@ -15,7 +15,9 @@ Isolation (once per zygote, inherited by every child): empty network namespace (
 IPC and UTS namespaces when root); when root the private mount namespace also hides
 non-traversable ancestors of the interpreter (``/root`` is 0700 here and the interpreter lives in
 ``/root/.pyenv``) behind a read-only tmpfs that contains only read-only bind mounts of the needed
-subtrees. Per child: task dir, rlimits, unprivileged uid, no_new_privs, Landlock, seccomp.
+subtrees, and ``/dev/shm`` is covered by an empty read-only tmpfs; the zygote moves itself into its
+own memory cgroup. Per child: cgroup limit re-armed, task dir, private IPC namespace, rlimits,
+unprivileged uid, no_new_privs, Landlock, seccomp.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ import shutil
 import signal
 import stat
 import sys
+import sysconfig
 import tempfile
 import time
 import traceback
 
 from . import _linux as L
+from ._cgroup import MemoryCgroup
 from ._protocol import (STATUSES, Eof, FdReader, ProtocolError, clean_points, clean_str, clean_texts,
                         decode_header, encode, png_size, write_all)
 
@@ -135,12 +139,20 @@ def _project_root() -> str:
 
 
 def _read_only_roots() -> list[str]:
-    """What a task may read: the interpreter, its libraries, fonts and a few system files
-    (never the project tree itself nor an ancestor of it; the project's venv is fine)."""
+    """What a task may read: the interpreter (base prefix, stdlib, site-packages), matplotlib's
+    data, the font dirs and a few system files.
+
+    Never derived from ``sys.path``: a ``.pth`` file (an editable install) may point at another
+    checkout and its data root. No project package dir is needed either: everything a task child
+    runs from the project is imported by the zygote before it forks. The project root and its
+    ancestors are dropped (the venv's site-packages below it is fine).
+    """
     import matplotlib
     project = os.path.realpath(_project_root())
     cands = {sys.base_prefix, sys.base_exec_prefix, matplotlib.get_data_path()}
-    cands.update(p for p in sys.path if p)
+    for scheme_vars in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
+        paths = sysconfig.get_paths(vars=scheme_vars)
+        cands.update(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib"))
     try:
         from matplotlib import font_manager
         cands.update(os.path.dirname(f.fname) for f in font_manager.fontManager.ttflist)
@@ -197,6 +209,7 @@ def _isolate(as_root: bool) -> dict:
             rep["mountns"] = {"active": False, "detail": f"no private mount namespace: {e}"}
             return rep
         rep["mountns"] = _private_mounts()
+        rep["posix_shm"] = _hide_dev_shm()
     else:
         try:
             myuid, mygid = os.getuid(), os.getgid()
@@ -213,6 +226,17 @@ def _isolate(as_root: bool) -> dict:
             rep["netns"] = {"active": False, "detail": f"not root and user namespaces unavailable: {e}"}
         rep["mountns"] = {"active": False, "detail": "not root"}
     return rep
+
+
+def _hide_dev_shm() -> dict:
+    """An empty read-only tmpfs over ``/dev/shm`` in the private mount namespace: POSIX shared
+    memory (``shm_open``) is refused by file permissions even where Landlock is off."""
+    try:
+        L.mount("tmpfs", "/dev/shm", "tmpfs", L.MS_RDONLY | L.MS_NOSUID | L.MS_NODEV | L.MS_NOEXEC,
+                "mode=0755,size=4k,nr_inodes=16")
+    except OSError as e:
+        return {"active": False, "detail": f"cannot cover /dev/shm: {e}"}
+    return {"active": True, "detail": "/dev/shm is an empty read-only tmpfs"}
 
 
 def _private_mounts() -> dict:
@@ -281,6 +305,8 @@ class Zygote:
         self.report: dict = {}
         self.required: set[str] = set()
         self.seccomp_prog: L.SeccompProgram | None = None
+        self.cgroup: MemoryCgroup | None = None
+        self.oom_seen = 0
         self.landlock_abi = 0
         self.ro_fds: list[tuple[int, bool, int]] = []  # (fd, is_dir, rights)
         self.n = 0
@@ -296,6 +322,10 @@ class Zygote:
         rep["preimport"]["seconds"] = round(time.monotonic() - t0, 3)
         rep.update(_isolate(self.as_root))
         rep["task_fs"] = self._task_fs(rep)
+        rep["task_ipc_ns"] = (
+            {"active": True, "detail": "unshare(CLONE_NEWIPC) per task: SysV IPC / POSIX mqueues die with the task"}
+            if rep.get("ipc_uts_ns", {}).get("active") else {"active": False, "detail": "needs root (CAP_SYS_ADMIN)"})
+        rep["memory_cgroup"] = self._memory_cgroup()
         rep["uid_drop"] = ({"active": True, "detail": f"uid/gid {self.uid} (no supplementary groups)"}
                            if self.as_root else {"active": False, "detail": "not root: runs as the caller's uid"})
         ok, why = L.seccomp_available()
@@ -333,11 +363,23 @@ class Zygote:
                           "CORE=0" + (", NPROC=64 (threads)" if self.as_root else "")}
         rep["no_new_privs"] = {"active": True, "detail": "PR_SET_NO_NEW_PRIVS, not dumpable, PDEATHSIG=SIGKILL"}
         rep["env"] = {"active": True, "detail": "scrubbed environment; child env cleared"}
-        self.required = {k for k in ("seccomp", "landlock", "uid_drop") if rep.get(k, {}).get("active")}
+        self.required = {k for k in ("seccomp", "landlock", "uid_drop", "task_ipc_ns", "memory_cgroup")
+                         if rep.get(k, {}).get("active")}
         rep["probe"] = self._probe()
         gc.collect()
         gc.freeze()
         return rep
+
+    def _memory_cgroup(self) -> dict:
+        """Move this zygote into its own memory cgroup (see :mod:`._cgroup`)."""
+        try:
+            self.cgroup = MemoryCgroup()
+        except (OSError, ValueError) as e:
+            return {"active": False, "detail": f"{type(e).__name__}: {e}"}
+        self.oom_seen = self.cgroup.oom_kills()
+        return {"active": True, "path": self.cgroup.path,
+                "detail": f"cgroup v{self.cgroup.version} per worker, limit = usage + memory_mb re-armed per task, "
+                          "task oom_score_adj 1000"}
 
     def _task_fs(self, rep: dict) -> dict:
         """Task dirs on a size-limited tmpfs private to this zygote's mount namespace (a task
@@ -395,6 +437,8 @@ class Zygote:
             tdir_fd = os.open(tdir, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
             with open("/proc/self/statm", "rb") as fh:
                 vmsize = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            if self.cgroup is not None:
+                self.cgroup.arm(int(lim["memory_mb"]) << 20)
             r, w = os.pipe()
             t0 = time.monotonic()
             pid = os.fork()
@@ -461,6 +505,8 @@ class Zygote:
             sig = os.WTERMSIG(wstatus)
             if sig == signal.SIGXCPU:
                 return {"status": "timeout", "error": "CPU time limit exceeded (SIGXCPU)"}, b""
+            if sig == signal.SIGKILL and self._oom_killed():
+                return {"status": "memory", "error": "out of memory (killed by the cgroup memory limit)"}, b""
             name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
             return {"status": "crash", "error": f"killed by signal {name}"}, b""
         code = os.WEXITSTATUS(wstatus)
@@ -473,6 +519,13 @@ class Zygote:
         return {"status": "crash", "error": f"task process exited with code {code} without a result"}, b""
 
     # -- main loop --------------------------------------------------------------------------------
+    def _oom_killed(self) -> bool:
+        """Whether the cgroup's OOM killer killed a process since the last check."""
+        if self.cgroup is None:
+            return False
+        n, self.oom_seen = self.oom_seen, self.cgroup.oom_kills()
+        return self.oom_seen > n
+
     def serve(self, rfd: int, wfd: int) -> None:
         reader = FdReader(rfd)
         while True:
@@ -598,6 +651,12 @@ def _child(z: Zygote, req: dict, *, image_path: str | None, tdir: str, tdir_fd: 
             if cur_hard != resource.RLIM_INFINITY:  # never try to raise a hard limit
                 val, hard = min(val, cur_hard), min(hard, cur_hard)
             resource.setrlimit(res_, (val, hard))
+        if "task_ipc_ns" in z.required:
+            L.unshare(L.CLONE_NEWIPC)
+        if "memory_cgroup" in z.required:
+            fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+            os.write(fd, b"1000")
+            os.close(fd)
         if z.as_root:
             resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
             os.setgroups([])
@@ -782,6 +841,15 @@ attempt("write_outside_task_dir", lambda: open("/tmp/.sandbox-probe-%d" % os.get
 attempt("read_/etc/shadow", lambda: open("/etc/shadow").read())
 attempt("list_project", lambda: os.listdir(@PROJECT@))
 attempt("kill_pid_1", lambda: os.kill(1, 0))
+attempt("read_checkout_file", lambda: open(os.path.join(@PROJECT@, "pyproject.toml")).close())
+attempt("memfd", lambda: os.close(os.memfd_create("probe")))
+def sysv_shm():
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.shmget(0, 1 << 20, 0o1600) < 0:
+        raise OSError(ctypes.get_errno(), "shmget")
+attempt("sysv_shm", sysv_shm)
+attempt("posix_shm", lambda: os.close(os.open("/dev/shm/probe-%d" % os.getpid(), os.O_CREAT | os.O_RDWR, 0o600)))
 out["uid"] = os.getuid()
 for mod in ("tabnanny", "wave", "netrc", "sched"):
     import sys
