@@ -1,4 +1,7 @@
-"""`flywheel` console command: run a round through Dagster, query the lake with SQL."""
+"""`flywheel` console command: run a round through Dagster, query the lake with SQL.
+
+Exit codes: 0 done; 1 a run, round, query or lake check failed; 2 a bad argument, data root or
+configuration (one line on stderr; --debug shows the traceback); 3 another run holds the lake."""
 
 from __future__ import annotations
 
@@ -9,6 +12,71 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+class UsageError(ValueError):
+    """A bad argument, data root or configuration: one line on stderr and exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (raised as :class:`UsageError`), not a usage
+    block and a SystemExit: `main` returns exit code 2 in-process too."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _at_least(args: argparse.Namespace, low: int, *names: str, why: str = "") -> None:
+    """Refuse any of ``names`` (options of ``args``, None = unset) below ``low``."""
+    for name in names:
+        value = getattr(args, name)
+        if value is not None and value < low:
+            raise UsageError(f"--{name.replace('_', '-')} must be >= {low}{why}, got {value}")
+
+
+def _data_root(arg: str | None, must_hold_lake: bool) -> str:
+    """The data root (``--root``, else $FLYWHEEL_DATA_ROOT, else ./data), refused with which one was
+    used and why when it is a file or, where ``must_hold_lake``, holds no lake: a typo would
+    otherwise query an empty lake and print 0 rows."""
+    from warehouse.storage import ENV_ROOT, data_root
+
+    root = arg or data_root()
+    source = "--root" if arg else f"${ENV_ROOT}" if os.environ.get(ENV_ROOT) else "the default"
+    if "://" in root.removeprefix("file://"):
+        return root  # an object store: nothing to check here
+    path = Path(root.removeprefix("file://"))
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"data root {root} ({source}) is not a folder")
+    if must_hold_lake and not path.exists():
+        raise UsageError(f"data root {root} ({source}) does not exist")
+    if must_hold_lake and not (path / "tables").is_dir():
+        raise UsageError(f"data root {root} ({source}) holds no lake (no tables/ folder); "
+                         "`flywheel run` writes one")
+    return root
+
+
+def _domains(arg: str) -> list[str]:
+    """The --domains list (commas, spaces allowed around them), refused with the known ids when
+    one is unknown; all domains when empty."""
+    from assets_defs.partitions import DOMAINS
+
+    known = DOMAINS.get_partition_keys()
+    domains = [d.strip() for d in arg.split(",") if d.strip()] or known
+    unknown = sorted(set(domains) - set(known))
+    if unknown:
+        raise UsageError(f"unknown domain(s) {unknown}; known: {', '.join(known)}")
+    return domains
+
+
+def _check_config() -> None:
+    """Validate the seed taxonomy before any run starts: a bad file is one line naming the file and
+    key, not a failed step's traceback in every lane."""
+    from knowledge import TaxonomyError, load_taxonomy
+
+    try:
+        load_taxonomy()
+    except TaxonomyError as err:
+        raise UsageError(f"invalid taxonomy: {err}") from err
 
 
 def _dagster_home() -> Path:
@@ -23,31 +91,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Materialise the flywheel job for every domain partition of each round (knowledge evolution
     and perception tasks included; partitions run concurrently in lanes), then the round's
     coverage report and benchmark; compact tables that grew many files; summarise."""
+    _at_least(args, 1, "round", why=" (round 0 holds the public datasets)")
+    _at_least(args, 1, "rounds", "plans", "lanes")
+    _at_least(args, 0, "seed")
+    domains = _domains(args.domains)
+    root = _data_root(args.root, must_hold_lake=False)
+    _check_config()
     home = _dagster_home()
-    from assets_defs.partitions import DOMAINS
-    from assets_defs.runner import LakeBusyError, RoundSettings, lanes_for, run_rounds, writer_lock
+    import dagster as dg
+
+    from assets_defs.runner import LakeBusyError, RoundSettings, clean_stale, lanes_for, run_rounds, writer_lock
     from warehouse.catalog import connect, write_catalog
     from warehouse.maintenance import COMPACT_ABOVE_FILES, compact
     from warehouse.schemas import TABLES
-    from warehouse.storage import Lake, data_root
-    from warehouse.summary import coverage_summary, perception_summary, round_summary
+    from warehouse.storage import Lake
+    from warehouse.summary import (coverage_summary, perception_summary, round_health, round_summary,
+                                   sandbox_line)
 
-    domains = args.domains.split(",") if args.domains else DOMAINS.get_partition_keys()
-    unknown = sorted(set(domains) - set(DOMAINS.get_partition_keys()))
-    if unknown:
-        print(f"unknown domain(s) {unknown}; known: {DOMAINS.get_partition_keys()}", file=sys.stderr)
-        return 2
-    if args.rounds is not None and args.rounds < 1:
-        print(f"--rounds must be >= 1, got {args.rounds}", file=sys.stderr)
-        return 2
     rounds = list(range(1, args.rounds + 1)) if args.rounds is not None else [args.round]
     lanes, workers = lanes_for(len(domains), args.lanes)
-    settings = RoundSettings(plans=args.plans, seed=args.seed, lanes=lanes, sandbox_workers=workers)
-    root = data_root()
+    settings = RoundSettings(plans=args.plans, seed=args.seed, lanes=lanes, sandbox_workers=workers, debug=args.debug)
     lake = Lake(root)
     t_all = time.perf_counter()
+    failed: list[str] = []
 
-    def after_round(rnd: int) -> None:
+    def after_round(rnd: int, missing: list[str]) -> bool:
         for report in compact(lake, min_files=COMPACT_ABOVE_FILES):
             print(f"compacted {report['table']}: {report['files_before']} -> {report['files_after']} files "
                   f"in {report['seconds']:.1f} s", flush=True)
@@ -64,12 +132,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         print()
         print(coverage_summary(con, rnd))
         print(perception_summary(con, rnd))
+        print(sandbox_line(missing))
+        failures, partial = round_health(con, rnd, domains)
+        if partial:
+            print(f"Round {rnd}: partial failures\n  " + "\n  ".join(partial))
         print(flush=True)
+        failed.extend(failures)
+        return not failures
 
     try:
         with writer_lock(root, {"rounds": rounds, "plans": args.plans, "seed": args.seed, "domains": len(domains)}):
+            with dg.DagsterInstance.get() as instance:
+                cleaned = clean_stale(instance)
+            if cleaned:
+                print(cleaned, flush=True)
             if not run_rounds(rounds, domains, settings, after_round=after_round,
                               say=lambda line: print(line, flush=True)):
+                print(f"flywheel run: {'; '.join(failed) or 'a run failed (above)'}", file=sys.stderr)
                 return 1
     except LakeBusyError as err:
         print(f"flywheel run: {err}", file=sys.stderr)
@@ -88,7 +167,9 @@ def cmd_lake(args: argparse.Namespace) -> int:
     from warehouse.catalog import write_catalog
     from warehouse.storage import Lake
 
-    lake = Lake(args.root)
+    if args.vacuum_hours < 0:
+        raise UsageError(f"--vacuum-hours must be >= 0, got {args.vacuum_hours}")
+    lake = Lake(_data_root(args.root, must_hold_lake=True))
     if args.action == "compact":
         for r in maintenance.compact(lake, vacuum_hours=args.vacuum_hours):
             print(f"{r['table']}: {r['files_before']} -> {r['files_after']} files, {r['vacuumed']} old files "
@@ -121,13 +202,17 @@ def cmd_lake(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
+    """One read-only statement over the lake's views (anything, with --allow-write)."""
     import duckdb
 
-    from warehouse.sql import explain, format_result, run_sql
+    from warehouse.sql import RefusedQuery, explain, format_result, run_sql
     from warehouse.storage import LakeError
 
+    root = _data_root(args.root, must_hold_lake=True)
     try:
-        columns, rows = run_sql(args.query, args.root)
+        columns, rows = run_sql(args.query, root, allow_write=args.allow_write)
+    except RefusedQuery as err:
+        raise UsageError(str(err)) from err
     except (duckdb.Error, LakeError) as err:
         print(f"SQL error: {explain(err)}", file=sys.stderr)
         return 1
@@ -136,19 +221,21 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="flywheel", description=__doc__)
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="flywheel", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="tracebacks and Dagster's log of failed steps")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="materialise flywheel rounds (all domains) through Dagster")
-    run.add_argument("--round", type=int, default=1)
+    run = sub.add_parser("run", parents=[common], help="materialise flywheel rounds (all domains) through Dagster")
+    run.add_argument("--round", type=int, default=1, help="the round (>= 1; round 0 holds the public datasets)")
     run.add_argument("--rounds", type=int, default=None, help="run rounds 1..N in sequence (overrides --round)")
     run.add_argument("--plans", type=int, default=24, help="plans per domain")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--domains", default="", help="comma-separated domain ids (default: all)")
     run.add_argument("--lanes", type=int, default=None,
                      help="domain partitions run at once (default: one per usable core)")
-    run.set_defaults(fn=cmd_run)
-    lake = sub.add_parser("lake", help="maintain the lake's Delta tables")
+    run.set_defaults(fn=cmd_run, root=None)
+    lake = sub.add_parser("lake", parents=[common], help="maintain the lake's Delta tables")
     lake.add_argument("action", choices=["compact", "check", "repair", "migrate"],
                       help="compact: merge small files and remove old ones; check: name unreadable files; "
                            "repair: quarantine them so their partitions can be rerun; migrate: convert a lake "
@@ -157,13 +244,28 @@ def main(argv: list[str] | None = None) -> int:
     lake.add_argument("--vacuum-hours", type=float, default=168.0,
                       help="compact: keep files that versions younger than this still need (default 168)")
     lake.set_defaults(fn=cmd_lake)
-    sql = sub.add_parser("sql", help="run SQL over the lake's tables (views over Parquet)")
+    sql = sub.add_parser("sql", parents=[common], help="run one read-only SQL statement over the lake's tables (views over Parquet)")
     sql.add_argument("query")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.add_argument("--root", default=None, help="data root (default $FLYWHEEL_DATA_ROOT or ./data)")
+    sql.add_argument("--allow-write", action="store_true",
+                     help="a full read-write DuckDB connection: any statements, any files (COPY, ATTACH, ...)")
     sql.set_defaults(fn=cmd_sql)
-    args = parser.parse_args(argv)
-    return args.fn(args)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; a bad argument, data root or configuration is one line on stderr and exit
+    code 2 (its traceback with --debug)."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = _parser().parse_args(argv)
+        return args.fn(args)
+    except UsageError as err:
+        if "--debug" in argv:
+            raise
+        print(f"flywheel: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

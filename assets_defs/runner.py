@@ -1,16 +1,21 @@
 """Run flywheel rounds through Dagster with the machine busy: a round's domain partitions run
 concurrently in *lanes* (worker processes, each with its own warm sandbox and Dagster instance
 handle), then the round's coverage report and benchmark run in a lane too. Rounds run in order:
-round r + 1 plans from what round r evolved. One writer per data root at a time (lock file)."""
+round r + 1 plans from what round r evolved. One writer per data root at a time (lock file).
+Every run is tagged with its lane's process, so the next `flywheel run` can fail the runs and
+remove the sandbox folders of a process that was killed (:func:`clean_stale`)."""
 
 from __future__ import annotations
 
 import atexit
 import concurrent.futures as cf
 import fcntl
+import glob
 import json
 import multiprocessing as mp
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOCK_NAME = ".flywheel-writer.lock"
+PROCESS_TAG = "flywheel/process"  # "<pid>:<start time>" of the lane executing the run
+SANDBOX_GLOB = "vthinker-sandbox-*"  # pipelines.sandbox.pool's temporary folders
+SANDBOX_GRACE_S = 120.0  # a younger folder may belong to a sandbox still starting its workers
 PRELOAD = ["assets_defs.definitions", "great_expectations.expectations", "pipelines.sandbox"]
 _LANE: dict = {}  # this lane process's instance, definitions and shared sandbox
 
@@ -72,19 +80,53 @@ def _lane_init(sandbox_workers: int) -> None:
     atexit.register(sandbox.close)
     instance = dg.DagsterInstance.get()
     atexit.register(instance.dispose)
-    _LANE.update(defs=defs, instance=instance, resources={"sandbox": _shared_sandbox_resource(sandbox)})
+    _LANE.update(defs=defs, instance=instance, sandbox=sandbox,
+                 resources={"sandbox": _shared_sandbox_resource(sandbox)})
 
 
-def _execute(job: str, round: int, domain: str | None, run_config: dict) -> tuple[bool, str, float]:
-    """Materialise one partition of ``job`` in this lane: (success, run id, seconds)."""
+@dataclass
+class Outcome:
+    """One partition run, as a lane reports it."""
+
+    ok: bool
+    run_id: str
+    seconds: float
+    error: str  # the first failed step's error in one line ("" when ok)
+    missing: list[str]  # isolation features the lane's sandbox lacks (empty where not reported)
+
+
+def _process_token(pid: int) -> str | None:
+    """``pid`` with its start time (a reused pid has another), or None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return f"{pid}:{stat.rsplit(')', 1)[1].split()[19]}"  # field 22, starttime in clock ticks
+
+
+def _first_error(result) -> str:
+    """The first failed step's error, one line: the run's full record is in Dagster."""
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data.error is not None:
+            error = event.step_failure_data.error
+            while error.cause is not None and error.cls_name.startswith("Dagster"):
+                error = error.cause  # the project's own error, not Dagster's wrapper
+            return f"{event.step_key}: {error.cls_name}: {error.message.strip().splitlines()[0]}"
+    return "the run failed before any step (see the run in the Dagster UI)"
+
+
+def _execute(job: str, round: int, domain: str | None, run_config: dict) -> Outcome:
+    """Materialise one partition of ``job`` in this lane."""
     from assets_defs.partitions import partition_key
 
     t0 = time.perf_counter()
     key = partition_key(round, domain) if domain is not None else str(round)
     result = _LANE["defs"].resolve_job_def(job).execute_in_process(
         instance=_LANE["instance"], partition_key=key, run_config=run_config, raise_on_error=False,
-        resources=_LANE["resources"])
-    return result.success, result.run_id, time.perf_counter() - t0
+        resources=_LANE["resources"], tags={PROCESS_TAG: _process_token(os.getpid())})
+    missing = list(getattr(_LANE["sandbox"], "isolation", {}).get("missing") or [])
+    return Outcome(result.success, result.run_id, time.perf_counter() - t0,
+                   "" if result.success else _first_error(result), missing)
 
 
 @dataclass
@@ -93,6 +135,7 @@ class RoundSettings:
     seed: int
     lanes: int
     sandbox_workers: int
+    debug: bool = False  # Dagster's console log of failed steps, with their tracebacks
 
 
 def lanes_for(domains: int, lanes: int | None = None) -> tuple[int, int]:
@@ -106,14 +149,16 @@ def lanes_for(domains: int, lanes: int | None = None) -> tuple[int, int]:
 
 
 def run_rounds(rounds: list[int], domains: list[str], settings: RoundSettings,
-               after_round: Callable[[int], None] = lambda rnd: None, say: Callable[[str], None] = print) -> bool:
+               after_round: Callable[[int, list[str]], bool] = lambda rnd, missing: True,
+               say: Callable[[str], None] = print) -> bool:
     """Materialise ``rounds`` (each: every domain partition, then coverage and benchmark, then
-    ``after_round``); False at the first failure, after saying which run failed."""
+    ``after_round(round, isolation features the lanes' sandboxes lack)``); False at the first
+    failed run, after saying which and why, or when ``after_round`` returns False."""
     import dagster as dg
 
     from assets_defs.partitions import ROUNDS
 
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING" if settings.debug else "CRITICAL"}}}}
     flywheel = {"ops": {"plans": {"config": {"plans_per_domain": settings.plans, "seed": settings.seed}},
                         "expansions": {"config": {"seed": settings.seed}}}, **quiet}
     with dg.DagsterInstance.get() as instance:
@@ -129,20 +174,89 @@ def run_rounds(rounds: list[int], domains: list[str], settings: RoundSettings,
             futures = {pool.submit(_execute, "flywheel", rnd, d, flywheel): d for d in domains}
             say(f"round {rnd}: {len(domains)} domain partitions in {settings.lanes} lanes "
                 f"({settings.sandbox_workers} sandbox workers each)")
+            missing: set[str] = set()
             for fut in cf.as_completed(futures):
-                ok, run_id, seconds = fut.result()
-                say(f"round {rnd} · {futures[fut]}: {'ok' if ok else 'FAILED'} in {seconds:.1f} s (run {run_id[:8]})")
-                if not ok:
+                out = fut.result()
+                missing.update(out.missing)
+                say(f"round {rnd} · {futures[fut]}: {'ok' if out.ok else 'FAILED'} in {out.seconds:.1f} s "
+                    f"(run {out.run_id[:8]}){'' if out.ok else ': ' + out.error}")
+                if not out.ok:
                     for other in futures:
                         other.cancel()
                     return False
             # the round's report and benchmark read what every domain wrote, not each other
             reports = {job: pool.submit(_execute, job, rnd, None, quiet) for job in ("coverage", "build_benchmark")}
             for job, fut in reports.items():
-                ok, run_id, seconds = fut.result()
-                if not ok:
-                    say(f"round {rnd}: {job} FAILED (run {run_id[:8]})")
+                out = fut.result()
+                if not out.ok:
+                    say(f"round {rnd}: {job} FAILED (run {out.run_id[:8]}): {out.error}")
                     return False
             say(f"round {rnd}: {len(domains)} domains, coverage and benchmark in {time.perf_counter() - t_round:.0f} s")
-            after_round(rnd)
+            if not after_round(rnd, sorted(missing)):
+                return False
     return True
+
+
+def fail_stale_runs(instance) -> list[str]:
+    """Mark failed the unfinished runs whose lane process is gone (killed with its round): Dagster
+    would show them STARTED forever. Returns their run ids."""
+    import dagster as dg
+
+    unfinished = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    stale = []
+    for run in instance.get_runs(dg.RunsFilter(statuses=unfinished)):
+        token = run.tags.get(PROCESS_TAG)
+        if token and _process_token(int(token.split(":")[0])) != token:
+            instance.report_run_failed(run, message=f"its process ({token.split(':')[0]}) is gone: the run was "
+                                                    "killed; `flywheel run` marked it failed")
+            stale.append(run.run_id)
+    return stale
+
+
+def _command_lines() -> list[bytes]:
+    """Every running process's command line (Linux /proc; unreadable ones skipped)."""
+    lines = []
+    for path in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            lines.append(Path(path).read_bytes())
+        except OSError:
+            continue
+    return lines
+
+
+def _unused(folders: list[str]) -> list[str]:
+    """The ``folders`` that no running process's command line names (a worker names its own)."""
+    in_use = b"\0".join(_command_lines())
+    return [f for f in folders if (f + "/").encode() not in in_use]
+
+
+def remove_orphan_sandbox_dirs(min_age_s: float = SANDBOX_GRACE_S, recheck_s: float = 1.0) -> list[str]:
+    """Remove the sandbox temp folders that no live worker uses (a worker's command line names its
+    folder, and workers die with the process that started them). A folder younger than
+    ``min_age_s`` is kept: its sandbox may not have started a worker yet; a folder must stay unused
+    over ``recheck_s``, so a sandbox replacing a dead worker keeps its folder."""
+    old = []
+    for folder in glob.glob(os.path.join(tempfile.gettempdir(), SANDBOX_GLOB)):
+        try:
+            st = os.stat(folder)
+        except OSError:
+            continue
+        if st.st_uid == os.getuid() and time.time() - st.st_mtime >= min_age_s:
+            old.append(folder)
+    candidates = _unused(old)
+    if candidates:
+        time.sleep(recheck_s)
+        candidates = _unused(candidates)
+    for folder in candidates:
+        shutil.rmtree(folder, ignore_errors=True)
+    return candidates
+
+
+def clean_stale(instance) -> str | None:
+    """Fail the runs and remove the sandbox folders of killed processes; one line saying what was
+    cleaned, or None when nothing was."""
+    runs, folders = fail_stale_runs(instance), remove_orphan_sandbox_dirs()
+    if not runs and not folders:
+        return None
+    return (f"cleaned up after a killed run: {len(runs)} unfinished Dagster run(s) marked failed, "
+            f"{len(folders)} orphaned sandbox folder(s) removed")

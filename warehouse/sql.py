@@ -1,4 +1,8 @@
-"""Run SQL over the catalog and format the result as a table, CSV or JSON lines."""
+"""Run SQL over the catalog and format the result as a table, CSV or JSON lines.
+
+Read-only by default: one SELECT (or EXPLAIN) statement, over a connection that may read files
+under the lake's ``tables/`` folder only and whose settings are locked, so a query cannot write
+files (COPY TO, EXPORT), attach databases, install or load extensions, or read other files."""
 
 from __future__ import annotations
 
@@ -8,7 +12,16 @@ import json
 import re
 from collections.abc import Sequence
 
+import duckdb
+
 from warehouse.catalog import connect
+from warehouse.storage import Lake
+
+READ_ONLY_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}  # SHOW, DESCRIBE: SELECT
+
+
+class RefusedQuery(ValueError):
+    """A query the read-only ``flywheel sql`` will not run; the message says why."""
 
 
 def _cell(v) -> object:
@@ -47,6 +60,9 @@ def explain(err: Exception) -> str:
     """The error as users should read it: an unreadable lake file names its table and the commands
     that find and quarantine it."""
     text = str(err)
+    if isinstance(err, duckdb.PermissionException):
+        return (f"{text.splitlines()[0]}: `flywheel sql` reads only the lake's tables and cannot write, attach "
+                "or load anything (--allow-write lifts this)")
     found = re.search(r"/tables/(\w+)/[^'\s]*\.parquet", text)
     if found and "flywheel lake" not in text:
         text += (f"\nA file of table {found.group(1)!r} is unreadable: `flywheel lake check` names it, "
@@ -54,8 +70,35 @@ def explain(err: Exception) -> str:
     return text
 
 
-def run_sql(query: str, root: str | None = None) -> tuple[list[str], list[tuple]]:
+def check_read_only(query: str) -> None:
+    """Raise :class:`RefusedQuery` unless ``query`` is exactly one read-only statement: several
+    statements would hide a write behind a harmless first one, and the statement type is known
+    before anything runs."""
+    statements = duckdb.extract_statements(query)
+    if len(statements) != 1:
+        raise RefusedQuery(f"one statement at a time, got {len(statements)} (--allow-write runs several)")
+    kind = statements[0].type
+    if kind not in READ_ONLY_STATEMENTS:
+        raise RefusedQuery(f"{kind.name} statements are refused: `flywheel sql` runs one SELECT or EXPLAIN "
+                           "(--allow-write runs anything)")
+
+
+def lock_down(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
+    """Limit ``con`` to reading the lake's table files, then lock its configuration so no query
+    can lift the limit (the views read their Parquet files through the allowed folder)."""
+    tables = lake.table_uri("samples").rsplit("/", 1)[0] + "/"
+    con.execute(f"SET allowed_directories = ['{tables.replace(chr(39), chr(39) * 2)}']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def run_sql(query: str, root: str | None = None, allow_write: bool = False) -> tuple[list[str], list[tuple]]:
+    """Columns and rows of ``query`` over the lake at ``root``; read-only unless ``allow_write``."""
+    if not allow_write:
+        check_read_only(query)
     con = connect(root)
+    if not allow_write:
+        lock_down(con, Lake(root))
     cur = con.execute(query)
     columns = [d[0] for d in cur.description] if cur.description else []
     return columns, cur.fetchall() if columns else []

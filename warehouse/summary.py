@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
 from warehouse.sql import format_result
@@ -80,3 +82,46 @@ def perception_summary(con: duckdb.DuckDBPyConnection, round: int) -> str:
     """Perception tasks per level and benchmark items per task type of one round."""
     return "\n".join([f"Round {round}: perception tasks and held-out benchmark",
                       _table(con, PERCEPTION_COUNTS, round)])
+
+
+SANDBOX_FAILURES = ("crash", "error", "timeout", "memory")  # render statuses where the sandbox failed the task
+HEALTH = """
+WITH r AS (SELECT domain, count(*) AS renders, count(*) FILTER (WHERE status IN $failures) AS failed,
+                  mode(split_part(error, chr(10), 1)) FILTER (WHERE status IN $failures) AS error
+           FROM renders WHERE round = $round AND list_contains($domains, domain) GROUP BY 1),
+     s AS (SELECT domain, count(*) AS accepted FROM samples
+           WHERE round = $round AND list_contains($domains, domain) GROUP BY 1)
+SELECT d.domain, coalesce(r.renders, 0), coalesce(r.failed, 0), r.error, coalesce(s.accepted, 0)
+FROM unnest($domains) AS d(domain) LEFT JOIN r USING (domain) LEFT JOIN s USING (domain) ORDER BY 1
+"""
+
+
+def round_health(con: duckdb.DuckDBPyConnection, round: int, domains: list[str],
+                 max_failed_share: float = 0.5) -> tuple[list[str], list[str]]:
+    """(failures, partial failures) of ``round`` over ``domains``, each a line. The round failed
+    when it accepted no sample, or when the sandbox failed (crash, error, timeout, memory) more
+    than ``max_failed_share`` of its renders: Dagster reports such runs as successes."""
+    rows = con.execute(HEALTH, {"round": round, "domains": domains, "failures": list(SANDBOX_FAILURES)}).fetchall()
+    renders, failed, accepted = (sum(r[i] for r in rows) for i in (1, 2, 4))
+    errors = [r[3] for r in rows if r[3]]
+    failures, partial = [], []
+    if accepted == 0:
+        failures.append(f"round {round} accepted no samples ({renders} renders)")
+    if renders and failed > max_failed_share * renders:
+        failures.append(f"the sandbox failed {failed} of {renders} renders of round {round}"
+                        + (f" (e.g. {errors[0]})" if errors else ""))
+    for domain, n, bad, error, ok in rows:
+        if ok == 0 or (n and bad > max_failed_share * n):
+            partial.append(f"{domain}: {ok} accepted, sandbox failed {bad} of {n} renders"
+                           + (f" (e.g. {error})" if error else ""))
+    return failures, partial
+
+
+def sandbox_line(missing: list[str]) -> str:
+    """The sandbox's isolation state in one line: strict unless FLYWHEEL_SANDBOX_STRICT=0 opted out,
+    with the isolation features the lanes' sandboxes reported missing."""
+    listed = ", ".join(sorted(set(missing))) or "none reported"
+    opt_out = os.environ.get("FLYWHEEL_SANDBOX_STRICT", "1")
+    if opt_out.strip().lower() in ("0", "false", "no", "off"):  # as pipelines.sandbox reads it
+        return f"sandbox: NOT STRICT (FLYWHEEL_SANDBOX_STRICT={opt_out}) — missing: {listed}"
+    return f"sandbox: strict — missing: {listed}" if missing else "sandbox: strict"
