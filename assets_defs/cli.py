@@ -101,6 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from assets_defs.runner import LakeBusyError, RoundSettings, clean_stale, lanes_for, run_rounds, writer_lock
+    from pipelines.sandbox.pool import strict_default
     from warehouse.catalog import connect, write_catalog
     from warehouse.maintenance import COMPACT_ABOVE_FILES, compact
     from warehouse.schemas import TABLES
@@ -132,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print()
         print(coverage_summary(con, rnd))
         print(perception_summary(con, rnd))
-        print(sandbox_line(missing))
+        print(sandbox_line(missing, strict_default()))
         failures, partial = round_health(con, rnd, domains)
         if partial:
             print(f"Round {rnd}: partial failures\n  " + "\n  ".join(partial))

@@ -17,6 +17,7 @@ import pytest
 
 from assets_defs import runner
 from assets_defs.cli import main
+from pipelines.sandbox.pool import strict_default
 from warehouse.summary import round_health, sandbox_line
 from tests.test_lake_ops import _small_lake
 
@@ -205,11 +206,11 @@ def test_a_failed_round_ends_the_run_non_zero_with_the_reason(tmp_path, monkeypa
 
 def test_sandbox_line_says_whether_isolation_is_strict(monkeypatch):
     monkeypatch.delenv("FLYWHEEL_SANDBOX_STRICT", raising=False)
-    assert sandbox_line([]) == "sandbox: strict"
+    assert sandbox_line([], strict_default()) == "sandbox: strict"
     monkeypatch.setenv("FLYWHEEL_SANDBOX_STRICT", "0")
-    assert sandbox_line(["seccomp", "landlock", "seccomp"]) == (
+    assert sandbox_line(["seccomp", "landlock", "seccomp"], strict_default()) == (
         "sandbox: NOT STRICT (FLYWHEEL_SANDBOX_STRICT=0) — missing: landlock, seccomp")
-    assert sandbox_line([]).endswith("missing: none reported")
+    assert sandbox_line([], strict_default()).endswith("missing: none reported")
 
 
 def test_runs_of_a_killed_process_are_marked_failed(tmp_path):

@@ -117,11 +117,11 @@ def round_health(con: duckdb.DuckDBPyConnection, round: int, domains: list[str],
     return failures, partial
 
 
-def sandbox_line(missing: list[str]) -> str:
-    """The sandbox's isolation state in one line: strict unless FLYWHEEL_SANDBOX_STRICT=0 opted out,
-    with the isolation features the lanes' sandboxes reported missing."""
+def sandbox_line(missing: list[str], strict: bool) -> str:
+    """The sandbox's isolation state in one line: strict, or opted out by FLYWHEEL_SANDBOX_STRICT
+    (``strict`` as pipelines.sandbox decides it), with the isolation features the lanes'
+    sandboxes reported missing."""
     listed = ", ".join(sorted(set(missing))) or "none reported"
-    opt_out = os.environ.get("FLYWHEEL_SANDBOX_STRICT", "1")
-    if opt_out.strip().lower() in ("0", "false", "no", "off"):  # as pipelines.sandbox reads it
-        return f"sandbox: NOT STRICT (FLYWHEEL_SANDBOX_STRICT={opt_out}) — missing: {listed}"
+    if not strict:
+        return f"sandbox: NOT STRICT (FLYWHEEL_SANDBOX_STRICT={os.environ.get('FLYWHEEL_SANDBOX_STRICT', '')}) — missing: {listed}"
     return f"sandbox: strict — missing: {listed}" if missing else "sandbox: strict"
