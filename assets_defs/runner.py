@@ -24,7 +24,6 @@ from pathlib import Path
 
 LOCK_NAME = ".flywheel-writer.lock"
 PROCESS_TAG = "flywheel/process"  # "<pid>:<start time>" of the lane executing the run
-SANDBOX_GLOB = "vthinker-sandbox-*"  # pipelines.sandbox.pool's temporary folders
 SANDBOX_GRACE_S = 120.0  # a younger folder may belong to a sandbox still starting its workers
 PRELOAD = ["assets_defs.definitions", "great_expectations.expectations", "pipelines.sandbox"]
 _LANE: dict = {}  # this lane process's instance, definitions and shared sandbox
@@ -236,7 +235,9 @@ def remove_orphan_sandbox_dirs(min_age_s: float = SANDBOX_GRACE_S, recheck_s: fl
     ``min_age_s`` is kept: its sandbox may not have started a worker yet; a folder must stay unused
     over ``recheck_s``, so a sandbox replacing a dead worker keeps its folder."""
     old = []
-    for folder in glob.glob(os.path.join(tempfile.gettempdir(), SANDBOX_GLOB)):
+    from pipelines.sandbox.pool import TEMP_PREFIX
+
+    for folder in glob.glob(os.path.join(tempfile.gettempdir(), TEMP_PREFIX + "*")):
         try:
             st = os.stat(folder)
         except OSError:

@@ -29,6 +29,7 @@ _START_TIMEOUT_S = 180.0   # import matplotlib + warm-up + probe, on a busy mach
 _MARGIN_S = 5.0            # parent-side deadline = timeout_s + margin (+ transfer time)
 _ENV_KEEP = ("HOME", "MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "LANG", "LC_ALL", "TZ")
 STRICT_ENV = "FLYWHEEL_SANDBOX_STRICT"
+TEMP_PREFIX = "vthinker-sandbox-"  # each Sandbox's folder under the temp dir (a killed run's are cleaned by name)
 # every isolation feature of the design and what the machine must offer for it
 REQUIREMENTS = {
     "netns": "an empty network namespace: root (CAP_SYS_ADMIN) or unprivileged user namespaces",
@@ -167,7 +168,7 @@ class Sandbox:
         self.strict = strict_default() if strict is None else bool(strict)
         self._closed = False
         self._lock = threading.Lock()
-        self._base = tempfile.mkdtemp(prefix="vthinker-sandbox-")
+        self._base = tempfile.mkdtemp(prefix=TEMP_PREFIX)
         os.chmod(self._base, 0o711)
         self._workers: dict[int, _Worker] = {}
         self._idle: queue.Queue[_Worker] = queue.Queue()
