@@ -1,8 +1,9 @@
-"""Sandboxed execution of untrusted matplotlib code strings.
+"""Sandboxed execution of untrusted matplotlib code strings (and SVG documents built by code).
 
     from pipelines.sandbox import Sandbox, Task, Limits
     with Sandbox() as sb:                        # one warm worker per usable core; strict by default
         r = sb.run(Task(code=..., elements={"A": (0, 0)}))
+        r = sb.run(Task(code="svg = '<svg ...>'", kind="svg", elements={"A": (10, 20)}))  # cairosvg
         rs = sb.map(tasks, progress=True)        # order preserved, parallel over workers
         sb.isolation                             # what is actually active on this machine
         sb.isolation["strict"], sb.isolation["missing"]   # fail-closed mode, what is off (opt-out only)
@@ -42,6 +43,11 @@ child".
   writes outside the task dir, reading secrets or the checkout, memfd, SysV and POSIX shm); a
   feature reported active is mandatory per task. ``tests/test_hostile.py`` is the adversarial
   suite (80+ programs over time, memory, processes, files, network, signals, output, poisoning).
+* Task kinds: ``matplotlib`` (the figure the code leaves) and ``svg`` (``svg.py``: the document the
+  code leaves in ``svg``; no DTD/entities, no reference but ``#id`` or inline PNG/JPEG, canvas at
+  most 4096 px a side / 8 Mpx, else status ``refused``; cairosvg renders it in the same child, and
+  named points map through the renderer's own viewBox matrix). Only the last step differs: the
+  code runs under the same hardening either way.
 * The interpreter lives in ``/root/.pyenv`` and ``/root`` is 0700 here, so the task uid could not
   import anything not already imported. Decision: the zygote's private mount namespace covers
   every such non-traversable ancestor (``/root``) with a read-only tmpfs holding read-only bind

@@ -14,7 +14,7 @@ import os
 import select
 import time
 
-STATUSES = ("ok", "error", "timeout", "memory", "crash", "output_limit", "no_figure")
+STATUSES = ("ok", "error", "timeout", "memory", "crash", "output_limit", "no_figure", "refused")
 
 
 class ProtocolError(Exception):

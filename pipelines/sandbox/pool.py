@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from ._cgroup import remove_dir
 from ._protocol import (STATUSES, Eof, FdReader, ProtocolError, Timeout, clean_int, clean_points, clean_str,
                         clean_texts, decode_header, encode, png_size, write_all)
-from .types import Limits, Result, Task, TextBox
+from .types import KINDS, Limits, Result, Task, TextBox
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _BOOTSTRAP = ("import sys; sys.path.insert(0, sys.argv[1]); "
@@ -378,9 +378,12 @@ def _pair(v) -> list[float]:
 def _request(task: Task, lim: Limits) -> tuple[bytes, bytes]:
     if not isinstance(task.code, str):
         raise TypeError("Task.code must be a str")
+    if task.kind not in KINDS:
+        raise ValueError(f"Task.kind must be one of {KINDS}, got {task.kind!r}")
     image = bytes(task.image_png) if task.image_png else b""
     header = {
         "code": task.code,
+        "kind": task.kind,
         "P": {str(k): _pair(v) for k, v in (task.points_px or {}).items()},
         "elements": {str(k): _pair(v) for k, v in (task.elements or {}).items()},
         "limits": {"timeout_s": float(lim.timeout_s), "memory_mb": int(lim.memory_mb),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Status = Literal["ok", "error", "timeout", "memory", "crash", "output_limit", "no_figure"]
+Status = Literal["ok", "error", "timeout", "memory", "crash", "output_limit", "no_figure", "refused"]
+Kind = Literal["matplotlib", "svg"]
+KINDS = ("matplotlib", "svg")
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,11 @@ class Limits:
 class Task:
     """One program to run.
 
-    ``code`` runs with ``plt``, ``np`` and ``math`` pre-imported. When ``image_png`` is given it is
+    ``kind`` "matplotlib" (default): ``code`` draws a matplotlib figure, saved as the PNG. ``kind``
+    "svg": ``code`` leaves an SVG document (str) in the variable ``svg``; it is checked (no DTD,
+    entities or external references; bounded canvas: else status ``refused``) and rendered by
+    cairosvg in the same hardened child, and ``elements`` are in the root viewport's user units
+    (the viewBox coordinates). ``code`` runs with ``plt``, ``np`` and ``math`` pre-imported. When ``image_png`` is given it is
     written into the task's private dir and its path is bound to ``image_path``; ``points_px`` is
     bound to ``P`` (label -> (x, y) pixels). ``elements`` (label -> data (x, y)) are mapped to
     pixels through the data->pixel transform of the axes bound to ``ax`` (else the figure's
@@ -34,6 +40,7 @@ class Task:
     image_png: bytes | None = None
     points_px: dict[str, tuple[float, float]] = field(default_factory=dict)
     elements: dict[str, tuple[float, float]] = field(default_factory=dict)
+    kind: Kind = "matplotlib"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Started by :class:`pipelines.sandbox.Sandbox` as
 Protocol on fds 0/1 (moved to private fds at start; see :mod:`._protocol`):
 
 * zygote -> pool, once: ``{"ready": true, "pid": ..., "isolation": {...}}``
-* pool -> zygote, per task: ``{"code", "P", "elements", "limits", "image_len"}`` + image bytes
+* pool -> zygote, per task: ``{"code", "kind", "P", "elements", "limits", "image_len"}`` + image bytes
 * zygote -> pool: ``{"ack": true}`` (the task is about to start) then the result header
   ``{"status", "width", "height", "points", "texts", "stdout", "error", "png_len", "child_ms"}``
   + PNG bytes.
@@ -68,6 +68,7 @@ PREIMPORT = (
     "matplotlib.font_manager", "matplotlib.markers", "matplotlib.table", "matplotlib.animation",
     "matplotlib.dates", "matplotlib.legend", "matplotlib.axes", "matplotlib.figure",
     "matplotlib.backends.backend_agg", "mpl_toolkits.mplot3d", "mpl_toolkits.axes_grid1",
+    "defusedxml", "defusedxml.ElementTree", "cairocffi", "cairosvg", "cairosvg.surface", "cairosvg.parser",
 )
 
 
@@ -94,6 +95,11 @@ def _preimport() -> dict:
         except Exception as e:  # noqa: BLE001 - optional extras
             missing.append(f"{name}: {type(e).__name__}")
     _warm_up()
+    try:  # the svg task kind: cairo, fontconfig and the families' fonts loaded before isolation
+        from . import svg
+        svg.warm_up()
+    except Exception as e:  # noqa: BLE001 - svg tasks then report the error themselves
+        missing.append(f"svg renderer: {type(e).__name__}: {e}")
     return {"modules": len(sys.modules), "missing": missing}
 
 
@@ -724,8 +730,16 @@ def _run_and_report(req: dict, image_path: str | None, report) -> None:
     code = req["code"]
     lim = req["limits"]
     max_out = int(lim["max_output_bytes"])
+    kind = req.get("kind", "matplotlib")
     # references used after the task ran, captured now (poisoning only hurts the task itself)
     _BytesIO, _gcf, _fignums, _draw = io.BytesIO, plt.gcf, plt.get_fignums, Text.draw
+    if kind == "svg":
+        _svg_mod = sys.modules.get(__package__ + ".svg")  # imported by the zygote, never from disk here
+        if _svg_mod is None:
+            report({"status": "error", "error": "the svg renderer is unavailable in this worker (cairosvg failed "
+                    "to import at start-up; see isolation['preimport']['missing'])"})
+            return
+        _svg_render, _SvgRefused = _svg_mod.render, _svg_mod.SvgRefused
     _isinstance, _float, _len, _str, _jd = isinstance, float, len, str, json.dumps
 
     g = {"__name__": "__main__", "__builtins__": builtins, "plt": plt, "np": np, "math": math,
@@ -757,6 +771,9 @@ def _run_and_report(req: dict, image_path: str | None, report) -> None:
             report({"status": "error", "error": _format_error(exc)})
             return
 
+    if kind == "svg":
+        _report_svg(g, req, report, _svg_render, _SvgRefused, max_out, _jd)
+        return
     try:
         if not _fignums():
             report({"status": "no_figure", "error": "the code left no matplotlib figure"})
@@ -814,6 +831,32 @@ def _run_and_report(req: dict, image_path: str | None, report) -> None:
         report({"status": "memory", "error": _format_error(e)})
     except BaseException as e:  # noqa: BLE001
         report({"status": "error", "error": "while rendering the figure: " + _format_error(e)})
+
+
+def _report_svg(g: dict, req: dict, report, render, refused: type, max_out: int, dumps) -> None:
+    """Report an ``svg`` task: the document the code left in ``svg``, checked and rendered
+    (:mod:`.svg`); a refused document is status ``refused`` with the reason."""
+    doc = g.get("svg")
+    if not isinstance(doc, (str, bytes)) or not doc:
+        report({"status": "no_figure", "error": "the code left no svg document (a str or bytes in `svg`)"})
+        return
+    try:
+        png, points, texts = render(doc, req.get("elements", {}))
+    except refused as e:
+        report({"status": "refused", "error": f"svg refused: {e}"[:4000]})
+        return
+    except MemoryError as e:
+        report({"status": "memory", "error": _format_error(e)})
+        return
+    except BaseException as e:  # noqa: BLE001
+        report({"status": "error", "error": f"while rendering the svg: {type(e).__name__}: {e}"[:4000]})
+        return
+    header = {"status": "ok", "error": "", "points": points, "texts": texts}
+    size = len(dumps(header, separators=(",", ":"))) + len(png) + 32
+    if size > max_out:
+        report({"status": "output_limit", "error": f"result of {size} bytes exceeds max_output_bytes={max_out}"})
+        return
+    report(header, png)
 
 
 def _root_figure(ax):
