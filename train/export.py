@@ -7,12 +7,16 @@ Two formats per set, both written under ``<lake root>/exports/<set>/``:
   the Hugging Face Image storage), plus ids and, for RL, ``solution``/``answer_type``/``choices``/
   ``points_px``. Load with :func:`load_dataset`.
 * ``swift.jsonl`` - ms-swift's standard rows: ``messages`` with ``<image>`` tags, ``images`` (paths
-  of ``images/<image_id>.png`` beside it), and ``solution``/``question`` for GRPO. Trajectories use
-  V-Thinker's native layout: one assistant message with ``<sandbox_output><image></sandbox_output>``
-  inline.
+  ``images/<image_id>.png`` relative to the export folder, so the folder moves as one), and
+  ``solution``/``question`` for GRPO. Trajectories use V-Thinker's native layout: one assistant
+  message with ``<sandbox_output><image></sandbox_output>`` inline.
+* ``README.md`` - the dataset card (fields, rows per domain, licence, how it was made).
 
-Only samples whose knowledge-point combination is on the training side (pipelines.split) are
-exported; the held-out side belongs to the benchmark. The row builders are pure functions.
+No oracle: every code turn is V-Thinker sandbox code (pipelines/export/vthinker.py) with the
+coordinates as literals, in the ``'''python`` fence V-Thinker's extractor reads; nothing binds the
+true positions ``P``. The Parquet carries Hugging Face features, so ``datasets.load_dataset("parquet")``
+decodes the images. Only samples whose knowledge-point combination is on the training side
+(pipelines.split) are exported; the held-out side belongs to the benchmark. Row builders are pure.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.export.card import card, write_card
+from pipelines.export.vthinker import OracleError, step_programs
 from pipelines.split import split_of
 from train.protocol import SANDBOX_CLOSE, SANDBOX_OPEN, SYSTEM_PROMPT, code_turn, final_turn
 
@@ -43,8 +49,7 @@ SCHEMAS = {
     "sft": pa.schema([*_COMMON, pa.field("n_code_turns", pa.int32())]),
     "rl": pa.schema([*_COMMON[:1], pa.field("prompt", pa.list_(_MESSAGE)), *_COMMON[2:],
                      pa.field("solution", pa.string()), pa.field("answer_type", pa.string()),
-                     pa.field("choices", pa.list_(pa.string())), pa.field("points_px", pa.string()),
-                     pa.field("question", pa.string())]),
+                     pa.field("choices", pa.list_(pa.string())), pa.field("question", pa.string())]),
 }
 
 
@@ -101,11 +106,15 @@ def sft_row(sample: Mapping, images: Mapping[str, bytes]) -> dict:
     sid = sample["sample_id"]
     imgs = [_png(images, sample["image_id"], f"sample {sid} field image_id")]
     messages = _prompt(sample)
+    try:
+        programs = step_programs(sample)
+    except OracleError as err:
+        raise ExportError(str(err)) from None
     for k, it in enumerate(sample["interactions"] or []):
         if not it["code"].strip():
             raise ExportError(f"sample {sid} interactions[{k}].code: empty")
         imgs.append(_png(images, it["image_id"], f"sample {sid} interactions[{k}].image_id"))
-        messages.append({"role": "assistant", "content": [_t(code_turn(it["instruction"], it["code"]))]})
+        messages.append({"role": "assistant", "content": [_t(code_turn(it["instruction"], programs[k]))]})
         messages.append(sandbox_message())
     messages.append({"role": "assistant", "content": [_t(final_turn(sample["solution"], sample["answer"]))]})
     return {"row_id": f"{sid}:{sample['attempt']}", "messages": messages, "images": imgs,
@@ -113,13 +122,13 @@ def sft_row(sample: Mapping, images: Mapping[str, bytes]) -> dict:
 
 
 def rl_row(sample: Mapping, images: Mapping[str, bytes]) -> dict:
-    """One GRPO prompt: system + user(image, question), the reference answer and the sandbox's ``P``."""
+    """One GRPO prompt: system + user(image, question) and the reference answer (no true positions)."""
     sid = sample["sample_id"]
     return {"row_id": f"{sid}:{sample['attempt']}", "prompt": _prompt(sample),
             "images": [_png(images, sample["image_id"], f"sample {sid} field image_id")],
             "round": sample["round"], "domain": sample["domain"], "solution": sample["answer"],
             "answer_type": sample["answer_type"], "choices": list(sample["choices"] or []),
-            "points_px": json.dumps(list(sample["points_px"] or [])), "question": sample["question"]}
+            "question": sample["question"]}
 
 
 def perception_row(task: Mapping, images: Mapping[str, bytes]) -> dict:
@@ -145,7 +154,7 @@ def _swift_text(content: Sequence[Mapping]) -> str:
     return "".join("<image>" if p["type"] == "image" else p["text"] for p in content)
 
 
-def swift_sft_row(row: Mapping, image_dir: str) -> dict:
+def swift_sft_row(row: Mapping, image_dir: str = "images") -> dict:
     """V-Thinker's native layout: one assistant message, sandbox outputs inline, all thinking in one
     ``<think>``."""
     msgs = row["messages"]
@@ -166,7 +175,7 @@ def swift_sft_row(row: Mapping, image_dir: str) -> dict:
             "images": [os.path.join(image_dir, i["path"]) for i in row["images"]]}
 
 
-def swift_rl_row(row: Mapping, image_dir: str) -> dict:
+def swift_rl_row(row: Mapping, image_dir: str = "images") -> dict:
     return {"messages": [{"role": m["role"], "content": _swift_text(m["content"])} for m in row["prompt"]],
             "images": [os.path.join(image_dir, i["path"]) for i in row["images"]],
             "solution": row["solution"], "question": row["question"]}
@@ -184,11 +193,13 @@ class Export:
     rows: list[dict] = field(default_factory=list)
     heldout: int = 0
     note: str = ""
+    pools: dict = field(default_factory=dict)  # RL: rows drawn from each pool of the mix (train/rl_mix.py)
 
     def counts(self) -> dict:
         return {"rows": len(self.rows), "images": sum(len(r["images"]) for r in self.rows),
                 "heldout_skipped": self.heldout,
-                "code_turns": sum(r.get("n_code_turns", 0) for r in self.rows)}
+                "code_turns": sum(r.get("n_code_turns", 0) for r in self.rows),
+                **({"pools": self.pools} if self.pools else {})}
 
 
 def build_samples_set(name: str, samples: Iterable[Mapping], images: Mapping[str, bytes], seed: int = 0) -> Export:
@@ -232,9 +243,38 @@ def build_perception_set(tasks: Iterable[Mapping] | None, images: Mapping[str, b
     return out
 
 
+FIELDS = {
+    "row_id": "`<sample_id>:<attempt>` (perception: the task id)",
+    "messages": "TRL conversation: `{role, content: [{type: text|image, text}]}`; image parts bind to `images` "
+                "in order; sandbox outputs are user turns `<sandbox_output><image></sandbox_output>`",
+    "prompt": "RL: system + user turns (the completion is generated)",
+    "images": "the figure, then each interaction's processed image (Hugging Face Image)",
+    "round": "flywheel round", "domain": "knowledge domain",
+    "level": "perception: surface | semantic | integrated", "n_code_turns": "SFT: code turns before the answer",
+    "solution": "RL: reference answer", "answer_type": "RL: number | choice | text",
+    "choices": "RL: option texts in letter order", "question": "RL: the question without options",
+}
+TITLES = {"perception_sft": ("Point-level perception SFT", "Locate labelled points: the image and a question in, "
+                             "a JSON label -> [x, y] pixel map out (V-Perception-40K's task)."),
+          "sft": ("Cold-start interaction SFT", "V-Thinker-style trajectories: think, draw with code on the image, "
+                  "read the sandbox's processed image, answer. `swift.jsonl` is ms-swift's layout (one assistant "
+                  "message, sandbox outputs inline), `data.parquet` TRL's (sandbox outputs as their own turns)."),
+          "rl": ("GRPO prompts", "Image + question prompts with the reference answer for GRPO with a code sandbox.")}
+
+
+def hf_schema(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with the Hugging Face ``features`` metadata (``images`` as a list of Image), so
+    ``datasets.load_dataset("parquet", ...)`` decodes the images."""
+    import datasets
+
+    features = datasets.Features.from_arrow_schema(schema)
+    features["images"] = datasets.List(datasets.Image())
+    return schema.with_metadata({"huggingface": json.dumps({"info": {"features": features.to_dict()}})})
+
+
 def write_export(export: Export, root: str | os.PathLike) -> dict:
-    """Write ``data.parquet``, ``swift.jsonl``, ``images/`` and ``metadata.json`` under ``root/exports/<set>``;
-    every file is replaced atomically. Returns the metadata."""
+    """Write ``data.parquet``, ``swift.jsonl``, ``images/``, ``README.md`` and ``metadata.json`` under
+    ``root/exports/<set>``; every file is replaced atomically. Returns the metadata."""
     from warehouse.storage import atomic_path
 
     folder = Path(root) / "exports" / export.name
@@ -246,13 +286,22 @@ def write_export(export: Export, root: str | os.PathLike) -> dict:
             if not target.exists():  # content-addressed: an existing file is already right
                 with atomic_path(target) as tmp:
                     Path(tmp).write_bytes(img["bytes"])
-    table = pa.Table.from_pylist(export.rows, schema=SCHEMAS[export.name])
+    schema = hf_schema(SCHEMAS[export.name])
+    table = pa.Table.from_pylist(export.rows, schema=schema)
     with atomic_path(folder / "data.parquet") as tmp:
         pq.write_table(table, tmp)
     swift = swift_rl_row if export.name == "rl" else swift_sft_row
     with atomic_path(folder / "swift.jsonl") as tmp, open(tmp, "w") as fh:
         for row in export.rows:
-            fh.write(json.dumps(swift(row, str(image_dir))) + "\n")
+            fh.write(json.dumps(swift(row)) + "\n")
+    title, summary = TITLES[export.name]
+    extra = ""
+    if export.pools:
+        extra = ("## Mix\n\nRows per pool (train/rl_mix.py): " + ", ".join(f"{k} {n}" for k, n in sorted(export.pools.items()))
+                 + ". Public pools keep their own licences, as their Hub cards declare: We-Math 2.0 CC BY-NC 4.0, "
+                   "MMK12 Apache-2.0, ThinkLite-VL MIT; the non-commercial one binds the whole mix.")
+    write_card(folder, card(title, summary + f" Held-out samples left out: {export.heldout}.", ["data.parquet"],
+                            {c: FIELDS[c] for c in schema.names}, export.rows, extra=extra))
     meta = {"set": export.name, **export.counts(), "note": export.note,
             "parquet": str(folder / "data.parquet"), "swift_jsonl": str(folder / "swift.jsonl")}
     with atomic_path(folder / "metadata.json") as tmp:
@@ -268,12 +317,33 @@ def load_dataset(path: str | os.PathLike):
     """An exported Parquet set as a ``datasets.Dataset`` whose ``images`` decode to PIL images."""
     import datasets
 
-    ds = datasets.Dataset.from_parquet(str(path))
-    return ds.cast_column("images", datasets.List(datasets.Image()))
+    return datasets.load_dataset("parquet", data_files=str(path), split="train")
 
 
-def export_from_lake(lake, name: str, seed: int = 0) -> Export:
-    """Build one set from a :class:`warehouse.storage.Lake`."""
+def mix_public_prompts(lake, ours: Export, weights: Mapping[str, float], seed: int = 0) -> Export:
+    """``ours`` (the RL set) mixed with the public RL prompt sets of ``source_rl_prompts`` by ``weights``."""
+    from train.rl_mix import OURS, TRAIN_SPLITS, mix, public_row
+
+    pools: dict[str, list[dict]] = {OURS: ours.rows}
+    wanted = [k for k, w in weights.items() if k != OURS and w > 0]
+    if wanted:
+        prompts = lake.read("source_rl_prompts").to_pylist() if lake.exists("source_rl_prompts") else []
+        prompts = [p for p in prompts if p["dataset"] in wanted and p["split"] in TRAIN_SPLITS.get(p["dataset"], (p["split"],))]
+        ids = {p["image_id"] for p in prompts}
+        imgs = lake.read("images", columns=["image_id", "png"])
+        png = {i: b for i, b in zip(imgs.column("image_id").to_pylist(), imgs.column("png").to_pylist()) if i in ids}
+        for p in prompts:
+            if p["image_id"] not in png:
+                raise ExportError(f"source_rl_prompts {p['dataset']} item {p['item_id']}: image {p['image_id']} "
+                                  "is not in the images table")
+            pools.setdefault(p["dataset"], []).append(public_row(p, png[p["image_id"]], SYSTEM_PROMPT))
+    rows, counts = mix(pools, weights, seed)
+    return Export("rl", sorted(rows, key=lambda r: r["row_id"]), ours.heldout, ours.note, counts)
+
+
+def export_from_lake(lake, name: str, seed: int = 0, rl_weights: Mapping[str, float] | None = None) -> Export:
+    """Build one set from a :class:`warehouse.storage.Lake`; the RL set is mixed with the public RL
+    prompt sets when ``rl_weights`` gives one of them a positive weight (train/rl_mix.py)."""
     from warehouse.schemas import SCHEMAS as TABLES
 
     samples = lake.read("samples").to_pylist()
@@ -289,4 +359,7 @@ def export_from_lake(lake, name: str, seed: int = 0) -> Export:
               if i in wanted}
     if name == "perception_sft":
         return build_perception_set(tasks, images, heldout_image_ids(samples, seed))
-    return build_samples_set(name, samples, images, seed)
+    out = build_samples_set(name, samples, images, seed)
+    if name == "rl" and rl_weights and any(w > 0 for k, w in rl_weights.items() if k != "ours"):
+        return mix_public_prompts(lake, out, rl_weights, seed)
+    return out

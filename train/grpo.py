@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from train.config import RunConfig
 from train.model import load_policy, peft_config, resolve_model_path, save_checkpoint
 from train.rewards import REWARD_FUNCS, WEIGHTS
-from train.tool import points_dict, run_code
+from train.tool import run_code
 
 
 def _png(image) -> bytes:
@@ -37,24 +37,22 @@ class SandboxEnv:
     def __init__(self, sandbox, limits=None):
         self._sandbox, self._limits = sandbox, limits
         self.image_png: bytes = b""
-        self.points: dict = {}
         self.calls = 0  # over every rollout this (pooled) env served
         self.produced: list[str] = []  # sha256 of every image the sandbox returned
 
     def reset(self, **row) -> None:
-        self.image_png = _png(row["images"][0])
-        self.points = points_dict(row.get("points_px"))
+        self.image_png = _png(row["images"][0])  # and nothing else of the row: no true positions
 
     def run_python(self, code: str) -> list | str:
         """Run Python code that draws on the current image and return the processed image.
 
         Args:
-            code: Python source; `image_path` is the current image, `P` maps point labels to pixels.
+            code: Python source; `image_path` is the current image (read it with plt.imread).
         """
         from PIL import Image
 
         self.calls += 1
-        out = run_code(self._sandbox, code, self.image_png, self.points, self._limits)
+        out = run_code(self._sandbox, code, self.image_png, self._limits)
         if not out.ok:
             return out.text
         self.image_png = out.png

@@ -20,11 +20,10 @@ from collections.abc import Sequence
 
 from pipelines.check import parse_number
 from pipelines.scoring.answers import answer_matches
-from train.protocol import extract_answer, extract_thinking, format_ok
+from pipelines.scoring.extract import extract_answer
+from train.protocol import extract_thinking, format_ok
 
 WEIGHTS = {"format": 0.5, "accuracy": 1.0, "consistency": 0.5, "code": 0.3}
-_LETTER = re.compile(r"^\(?([A-Z])\)?[.:)]?(?:\s|$)")
-_PREFIXES = re.compile(r"^(the (final )?answer is|answer:|the best option is)\s*", re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:/\d+)?")
 
 
@@ -63,30 +62,22 @@ def tool_results(completion) -> list[bool]:
 # components
 
 
-def _letter(text: str) -> str | None:
-    m = _LETTER.match(text.strip())
-    return m.group(1) if m else None
-
-
-def answer_correct(pred: str, gold: str, answer_type: str = "number", choices: Sequence[str] = ()) -> bool:
-    """Whether a predicted answer matches the reference (the one robust matcher, with math-verify)."""
-    pred = _PREFIXES.sub("", pred.strip()).strip().rstrip(".")
-    if answer_type == "choice":
-        gold = _letter(gold) or gold.strip().upper()
-    return answer_matches(pred, gold, answer_type, list(choices))
+def reward_answer(text: str) -> str:
+    """V-Thinker's reward reads the *first* ``<answer>`` block, "The answer is" and ``\\boxed{}`` removed."""
+    return extract_answer(text, which="first") or ""
 
 
 def accuracy_score(text: str, gold: str, answer_type: str = "number", choices: Sequence[str] = ()) -> float:
     """+1 right, -1 wrong, 0 without an answer."""
-    pred = extract_answer(text)
+    pred = reward_answer(text)
     if not pred:
         return 0.0
-    return 1.0 if answer_correct(pred, gold, answer_type, choices) else -1.0
+    return 1.0 if answer_matches(pred, gold, answer_type, list(choices)) else -1.0
 
 
 def consistency_score(text: str, answer_type: str = "number") -> float:
     """1 if the tail of the thinking states the answer that was given."""
-    pred, tail = extract_answer(text), extract_thinking(text)[-500:]
+    pred, tail = reward_answer(text), extract_thinking(text)[-500:]
     if not pred or not tail:
         return 0.0
     if pred.lower() in tail.lower():

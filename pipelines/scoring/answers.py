@@ -2,7 +2,8 @@
 :func:`pipelines.check.answers_equal` in this one place.
 
 * the final answer is the last ``<answer>`` block, unboxed (``\\boxed{}``), without "The answer
-  is" (see :func:`pipelines.scoring.extract.final_answer`);
+  is" (:func:`pipelines.scoring.extract.extract_answer`; free text without tags by the
+  official rules);
 * numbers: integers, decimals, fractions ``a/b``, LaTeX ``\\frac``/``\\dfrac``, ``\\sqrt``,
   ``\\pi``, implicit products (``2\\sqrt{3}``), a trailing unit (degrees, %, words such as
   ``cm``; lengths in mm/cm/m/km are converted when both sides carry one). Equal when within
@@ -25,7 +26,7 @@ import re
 
 from pipelines.check import answers_equal, parse_number
 from pipelines.dedup import normalise
-from pipelines.scoring.extract import final_answer
+from pipelines.scoring.extract import extract_answer
 from pipelines.scoring.pixels import Score
 
 _LETTERS = "ABCDEFGH"
@@ -147,21 +148,53 @@ def math_equal(pred: str, gold: str) -> bool:
         return False
 
 
+def can_infer(pred: str, choices: list[str]) -> str | None:
+    """VLMEvalKit's ``can_infer`` (MathVision, MathVista and the multiple-choice sets): with the
+    punctuation ``.()[],:;!*#{}`` turned to spaces, the one option letter standing alone in the
+    text (``(C) 70``, ``I pick B because``), else the one option whose text the answer contains."""
+    n = len(choices) or len(_LETTERS)
+    letters = _LETTERS[:n]
+    words = re.sub(r"[.()\[\],:;!*#{}]", " ", pred).split()
+    found = [c for c in letters if c in words]
+    if len(found) == 1:
+        return found[0]
+    low = pred.lower()
+    hits = [i for i, c in enumerate(choices) if str(c).strip() and str(c).lower() in low]
+    return _LETTERS[hits[0]] if len(hits) == 1 else None
+
+
+def last_number(text: str) -> str | None:
+    """The last number written in a free-text answer (``4 triangles``, ``so x = 12 cm``)."""
+    found = re.findall(r"-?\d+(?:\.\d+)?(?:/\d+)?", text.replace(",", ""))
+    return found[-1] if found else None
+
+
+def gold_letter(ref: str) -> str:
+    """A choice reference as a bare letter (``(B)``, ``B.`` -> ``B``)."""
+    m = re.fullmatch(r"\s*\(?([A-Ha-h])\)?[.:)]?\s*", ref)
+    return m.group(1).upper() if m else ref.strip().upper()
+
+
 def answer_matches(pred: str, ref: str, answer_type: str, choices: list[str] | None = None) -> bool:
-    """True when the (extracted) prediction equals the reference answer."""
+    """True when the (extracted) prediction equals the reference answer; the official extraction
+    rules (VLMEvalKit's ``can_infer`` for options, the last number of free text) are the fallbacks."""
     if answers_equal(pred, ref, answer_type):
         return True
     if answer_type == "choice":
-        return choice_letter(pred, list(choices or [])) == ref.strip().upper()
+        gold, opts = gold_letter(ref), list(choices or [])
+        return (choice_letter(pred, opts) or can_infer(pred, opts)) == gold
     if answer_type == "number" and numbers_equal(pred, ref):
         return True
     if answer_type != "number" and normalise(pred).rstrip(".") == normalise(ref).rstrip("."):
         return True
-    return bool(pred.strip()) and math_equal(pred, ref)
+    if bool(pred.strip()) and math_equal(pred, ref):
+        return True
+    number = last_number(pred) if answer_type == "number" else None
+    return number is not None and number != pred.strip() and numbers_equal(number, ref)
 
 
 def score_reasoning(response: str, reference: str, answer_type: str, choices: list[str] | None = None) -> Score:
     """1 when the response's final answer matches the reference, else 0."""
-    pred = final_answer(response)
+    pred = extract_answer(response, free_text=True) or ""
     ok = bool(pred) and answer_matches(pred, reference, answer_type, choices)
     return Score(float(ok), ok, {"extracted": pred[:200]})

@@ -1,14 +1,30 @@
-"""Pull the parts a scorer needs out of a model's response: the final answer, code, coordinates."""
+"""The one answer extractor and the one code parser of evaluation, rewards and the judge, plus
+coordinate extraction. Options name the differences between callers instead of copies:
+
+* :func:`extract_answer` - ``which`` (``"first"`` ``<answer>`` block: V-Thinker's reward and format
+  rules; ``"last"``: scoring), ``clean`` (unbox ``\\boxed{}``, drop "The answer is", ``$`` and a final
+  period) and ``free_text`` (no ``<answer>`` block: the official benchmarks' rule-based extraction
+  over the whole response - the last ``\\boxed{}``, else "the answer is X" / "Answer: X", else the
+  response itself, as VLMEvalKit passes free-text predictions on to its matchers).
+* :func:`extract_code` - ``which`` block; fences ```` ```python ```` and ``'''python`` (V-Thinker's
+  extractor reads the latter, its prompts ask for the former), else a bare ``<code>`` body.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Literal
+
+Which = Literal["first", "last"]
 
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S | re.I)
-_FENCE = re.compile(r"(?:```|''')\s*(?:python|py)?[ \t]*\n?(.*?)(?:```|''')", re.S | re.I)
-_CODE_TAG = re.compile(r"<code>(.*?)</code>", re.S | re.I)
-_PREFIX = re.compile(r"^\s*(?:the\s+(?:final\s+)?answer\s+is|final\s+answer|answer|the\s+best\s+option\s+is)\s*[:：]?\s*",
-                     re.I)
+# a fenced block: the same fence opens and closes it (a ''' docstring inside ``` stays code)
+_FENCE = re.compile(r"(```|''')[ \t]*(?:python|py)?[ \t]*\n?(.*?)\1", re.S | re.I)
+_CODE_TAG = re.compile(r"<code>(.*?)(?:</code>|\Z)", re.S | re.I)
+_PREFIX = re.compile(r"^\s*(?:the\s+(?:final\s+)?answer\s+is|final\s+answer|answer|the\s+best\s+option\s+is)"
+                     r"\s*[:：]?\s*", re.I)
+# free text: "the answer is X" / "Answer: X" (MathVista's quick extraction, VisuLogic's language rules)
+_STATED = re.compile(r"(?:the\s+(?:final\s+|correct\s+)?answer\s+is|answer\s*[:：])\s*(.+?)\s*(?:\n|$)", re.I)
 _NUM = r"-?\d+(?:\.\d+)?"
 _LABELLED = re.compile(
     rf"""["']?([A-Za-z][A-Za-z0-9_']*)["']?\s*[:=]\s*[\[(]\s*({_NUM})\s*,\s*({_NUM})\s*[\])]""")
@@ -28,11 +44,7 @@ def boxed(text: str) -> str | None:
     return None
 
 
-def final_answer(text: str) -> str:
-    """The last ``<answer>`` block (else the whole text), unboxed, without "The answer is" and
-    surrounding ``$``/period."""
-    found = _ANSWER.findall(text or "")
-    s = found[-1] if found else (text or "")
+def _clean(s: str) -> str:
     b = boxed(s)
     if b is not None:
         s = b
@@ -41,14 +53,41 @@ def final_answer(text: str) -> str:
     return s[:-1].strip() if s.endswith(".") else s
 
 
-def code_of(text: str) -> str | None:
-    """The last code block of a response: a ```python / '''python fence (inside ``<code>`` or
-    not), else the raw ``<code>`` body; None when there is none."""
-    fences = _FENCE.findall(text or "")
+def _free_text(text: str) -> str:
+    """The official rule-based extraction from a response without ``<answer>`` tags."""
+    b = boxed(text)
+    if b is not None:
+        return b
+    stated = _STATED.findall(text)
+    if stated:
+        return stated[-1]
+    return text
+
+
+def extract_answer(text: str | None, *, which: Which = "last", clean: bool = True,
+                   free_text: bool = False) -> str | None:
+    """The answer of a response (see the module docstring); None when there is none."""
+    text = text or ""
+    found = _ANSWER.findall(text)
+    if found:
+        s = found[0] if which == "first" else found[-1]
+    elif free_text and text.strip():
+        s = _free_text(text)
+    else:
+        return None
+    return _clean(s) if clean else s.strip()
+
+
+def extract_code(text: str | None, *, which: Which = "first") -> str | None:
+    """A code block of a response (see the module docstring); None when there is none."""
+    text = text or ""
+    fences = [m.group(2) for m in _FENCE.finditer(text)]
     if fences:
-        return fences[-1].strip("\n")
-    tags = _CODE_TAG.findall(text or "")
-    return tags[-1].strip("\n") if tags else None
+        return (fences[0] if which == "first" else fences[-1]).strip("\n")
+    tags = [t for t in _CODE_TAG.findall(text) if t.strip()]
+    if tags:
+        return (tags[0] if which == "first" else tags[-1]).strip("\n")
+    return None
 
 
 def points(text: str, expected: list[str]) -> dict[str, tuple[float, float]]:

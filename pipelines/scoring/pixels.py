@@ -7,8 +7,8 @@ run in the sandbox on the image: the marks are the connected blobs of changed pi
 checker's change rule) and each blob's centroid is a predicted point, matched one-to-one to the
 nearest true point. A response that sprays more than ``max(40, 10 x points)`` blobs scores 0.
 
-Instruction-guided interaction: the model's code runs in the sandbox on the image (``image_path``
-and ``P`` bound, as for the flywheel's interactions); its change mask (pixels that differ from
+Instruction-guided interaction: the model's code runs in the sandbox on the image (only
+``image_path`` bound: the model locates what it draws); its change mask (pixels that differ from
 the original) is compared with the reference edit's change mask by IoU after dilating both by
 ``DILATE`` x the image diagonal (1 %: 7 px at 480 x 480), which forgives a stroke drawn a few
 pixels off or thicker; the item scores 1 when IoU >= ``IOU_PASS`` (0.5).
@@ -24,9 +24,10 @@ import numpy as np
 from scipy import ndimage
 
 from pipelines.check import changed_mask
+from pipelines.export.vthinker import model_program
 from pipelines.sandbox import Sandbox
 from pipelines.sandbox.types import Task
-from pipelines.scoring.extract import code_of, points
+from pipelines.scoring.extract import extract_code, points
 from warehouse.images import decode
 
 POINT_TOL = 0.025
@@ -95,8 +96,9 @@ def match_marks(marks: list[tuple[float, float]], answer: str | dict, width: int
     return Score(s, s == 1.0, {"tolerance_px": round(tol, 2), "marks": len(marks), "matched": sorted(got)})
 
 
-def _run(code: str, png: bytes, sandbox: Sandbox, points_px: dict | None) -> tuple[np.ndarray | None, str]:
-    res = sandbox.run(Task(code=code, image_png=png, points_px=dict(points_px or {})))
+def _run(code: str, png: bytes, sandbox: Sandbox) -> tuple[np.ndarray | None, str]:
+    """Run a model's code on ``png`` with only ``image_path`` bound (never the true points)."""
+    res = sandbox.run(Task(code=model_program(code), image_png=png))
     if not res.ok:
         return None, f"{res.status}: {res.error[-300:]}"
     return decode(res.png), ""
@@ -104,11 +106,11 @@ def _run(code: str, png: bytes, sandbox: Sandbox, points_px: dict | None) -> tup
 
 def score_perception_code(response: str, image_png: bytes, answer: str | dict, sandbox: Sandbox) -> Score:
     """Run the response's marking code on the image and match where its marks landed."""
-    code = code_of(response) or response
+    code = extract_code(response, which="last") or response
     if not code.strip():
         return Score(0.0, False, {"reason": "no code"})
     before = decode(image_png)
-    after, err = _run(code, image_png, sandbox, None)
+    after, err = _run(code, image_png, sandbox)
     if after is None:
         return Score(0.0, False, {"reason": err})
     if after.shape != before.shape:
@@ -131,14 +133,13 @@ def change_iou(original: np.ndarray, edited: np.ndarray, reference: np.ndarray) 
     return float((ref & got).sum() / (ref | got).sum())
 
 
-def score_instruction(response: str, image_png: bytes, reference_png: bytes, sandbox: Sandbox,
-                      points_px: dict | None = None) -> Score:
+def score_instruction(response: str, image_png: bytes, reference_png: bytes, sandbox: Sandbox) -> Score:
     """Run the response's code on the image; 1 when its change mask matches the reference's."""
-    code = code_of(response) or response
+    code = extract_code(response, which="last") or response
     if not code.strip():
         return Score(0.0, False, {"reason": "no code"})
     original, reference = decode(image_png), decode(reference_png)
-    edited, err = _run(code, image_png, sandbox, points_px)
+    edited, err = _run(code, image_png, sandbox)
     if edited is None:
         return Score(0.0, False, {"reason": err, "iou": 0.0})
     if edited.shape != original.shape:

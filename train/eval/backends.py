@@ -199,7 +199,7 @@ def build_backend(kind: str, checkpoint: str, *, model: str = "", device: str = 
                   workdir: str | os.PathLike = ".") -> Backend:
     """The backend named ``kind`` for ``checkpoint``: a model dir / hub id (``tiny`` builds the
     random-weight CPU model under ``workdir``), or for ``openai`` the endpoint's base URL (``model``:
-    the served model name)."""
+    the served model name; empty: the one it serves)."""
     if kind == "transformers":
         if checkpoint == "tiny":
             from train.tiny import build_tiny
@@ -210,10 +210,9 @@ def build_backend(kind: str, checkpoint: str, *, model: str = "", device: str = 
             checkpoint = str(path)
         return TransformersBackend(checkpoint, device=device, dtype=dtype, batch_size=batch_size)
     if kind == "openai":
-        from pipelines.llm import ChatClient
+        from pipelines.llm import ChatClient, resolve_model
 
-        if not model:
-            raise ValueError("the openai backend needs `model`: the name the endpoint serves")
+        model = resolve_model(checkpoint, model)  # empty: the one model the endpoint serves
         return OpenAIBackend(ChatClient(checkpoint, model, concurrency=concurrency, timeout_s=timeout_s,
                                         cache_dir=cache_dir))
     if kind == "vllm":

@@ -109,10 +109,19 @@ def _limit(rows: list[dict], limit: int, key: str) -> list[dict]:
     return out
 
 
+GROUND_TRUTH = {"perception": "annotation_perception", "instruction": "annotation_instruction"}
+
+
+def scorable(row: dict) -> bool:
+    """A VTBench task row can be scored: the drawing tasks need their ground-truth image."""
+    return row["task_type"] not in GROUND_TRUTH or bool(row["reference_image_id"])
+
+
 def vtbench_items(lake: Lake, spec: Spec, limit: int = 0) -> list[EvalItem]:
     rows = query(lake, "SELECT * FROM source_vtbench WHERE domain = 'vtbench' ORDER BY task_type, item_id")
     if not rows:
         raise _missing("source_vtbench", "vtbench", lake)
+    rows = [r for r in rows if scorable(r)]  # the others are reported unavailable (unavailable_tasks), not scored 0
     rows = _limit([r for r in rows if not spec.task or r["task_type"] == spec.task], limit, "task_type")
     png = fetch_images(lake, [r["image_id"] for r in rows] + [r["reference_image_id"] for r in rows], "source_vtbench")
     items = []
@@ -123,7 +132,7 @@ def vtbench_items(lake: Lake, spec: Spec, limit: int = 0) -> list[EvalItem]:
         else:
             q = r["question"] + DRAW
         items.append(EvalItem("vtbench", task, r["item_id"], q, png[r["image_id"]], r["answer"] or "",
-                              "text", (), png.get(r["reference_image_id"]), {}, "", MAX_TURNS[("vtbench", task)],
+                              "text", (), png.get(r["reference_image_id"]), "", MAX_TURNS[("vtbench", task)],
                               {"question": r["question"]}, r["image_id"]))
     return items
 
@@ -172,7 +181,7 @@ def source_items(lake: Lake, spec: Spec, limit: int = 0) -> list[EvalItem]:
         if spec.name == "mathvista" and kind == "choice" and ref in opts:  # gold is the choice text
             ref = LETTERS[opts.index(ref)]
         items.append(EvalItem(spec.name, r["split"], r["item_id"], _source_prompt(r, meta), png[r["image_id"]], ref,
-                              kind, opts, None, {}, _category(spec.name, meta),
+                              kind, opts, None, _category(spec.name, meta),
                               MAX_TURNS.get((spec.name, r["split"]), 2 if spec.name == "visulogic" else 5),
                               meta, r["image_id"]))
     return items
@@ -192,11 +201,8 @@ def project_items(lake: Lake, spec: Spec, limit: int = 0) -> list[EvalItem]:
             prompt, reference = r["question"] + options_text(choices) + ANSWER_FORMAT, str(ref["answer"])
         else:
             prompt, reference = r["question"], r["reference"]
-        # P would give a perception item's answer away: bound only for the other tasks (as pipelines/scoring)
-        points = {} if task == "perception" else {
-            k: (float(v[0]), float(v[1])) for k, v in json.loads(r["points_px"] or "{}").items()}
         items.append(EvalItem("project", task, r["item_id"], prompt, png[r["image_id"]], reference, r["answer_type"],
-                              choices, png.get(r["reference_image_id"]), points, r["domain"],
+                              choices, png.get(r["reference_image_id"]), r["domain"],
                               MAX_TURNS[("project", task)], {"round": r["round"], "question": r["question"]},
                               r["image_id"]))
     return items
@@ -214,3 +220,24 @@ def load_items(lake: Lake, specs: Sequence[str], limit: int = 0) -> list[EvalIte
         else:
             items += source_items(lake, spec, limit)
     return items
+
+
+def unavailable_tasks(lake: Lake, specs: Sequence[str]) -> list[dict]:
+    """VTBench tasks that cannot be scored with the loaded files - no question column, or no
+    ground-truth image column (e.g. a file without ``annotation_perception``) - as
+    ``{benchmark, task, n, reason}``: reported as unavailable instead of scoring every item 0."""
+    out = []
+    for text in specs:
+        spec = Spec.parse(text)
+        if spec.name != "vtbench":
+            continue
+        rows = query(lake, "SELECT task_type, reference_image_id FROM source_vtbench WHERE domain = 'vtbench'")
+        for task in [spec.task] if spec.task else TASKS["vtbench"]:
+            mine = [r for r in rows if r["task_type"] == task]
+            if not mine:
+                out.append({"benchmark": "vtbench", "task": task, "n": 0,
+                            "reason": f"the loaded VTBench files have no {task} question column"})
+            elif not any(scorable(r) for r in mine):
+                out.append({"benchmark": "vtbench", "task": task, "n": len(mine),
+                            "reason": f"the loaded VTBench files have no {GROUND_TRUTH[task]} (ground-truth image) column"})
+    return out

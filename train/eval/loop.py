@@ -4,8 +4,8 @@ the sandbox on the current image, feed the result back, until an answer or the t
 Per turn the model generates until ``</code>``, ``</answer>`` or the token limit (the text is cut
 after the first stop string whatever the backend did with it). A turn with ``<answer>…</answer>``
 ends the item; a turn with a code block (```` ```python ````, ``'''python`` or bare ``<code>``,
-train/protocol.py) is executed by train/tool.py on the current image (bound to ``image_path``,
-the item's points to ``P``) and answered by a sandbox turn holding the produced image, or the
+pipelines/scoring/extract.py) is executed by train/tool.py on the current image (bound to
+``image_path``; nothing else is bound: no true positions, as on a real image) and answered by a sandbox turn holding the produced image, or the
 error text; a turn with neither ends the item. Every turn is kept.
 
 Execution state across turns: the sandbox forks a fresh child per call, so nothing survives a
@@ -27,7 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pipelines.sandbox import Limits, Sandbox
 from train.eval.backends import Backend, Generation
 from train.eval.types import EvalItem, Trajectory, Turn
-from train.protocol import SYSTEM_PROMPT, extract_answer, extract_code
+from pipelines.scoring.extract import extract_answer, extract_code
+from train.protocol import SYSTEM_PROMPT
 from train.tool import run_code
 from warehouse.images import image_id
 
@@ -84,10 +85,9 @@ def first_messages(item: EvalItem, system_prompt: str = SYSTEM_PROMPT) -> list[d
             {"role": "user", "content": [image_part(item.image_png), text_part(item.prompt + IMAGE_NOTE)]}]
 
 
-def _execute(sandbox: Sandbox, limits: Limits | None, item: EvalItem, code: str, png: bytes,
-             previous: list[str]):
+def _execute(sandbox: Sandbox, limits: Limits | None, code: str, png: bytes, previous: list[str]):
     t0 = time.perf_counter()
-    out = run_code(sandbox, with_replay(code, previous), png, item.points_px, limits)
+    out = run_code(sandbox, with_replay(code, previous), png, limits)
     return out, time.perf_counter() - t0
 
 
@@ -131,7 +131,7 @@ def run_items(items: Sequence[EvalItem], backend: Backend, sandbox: Sandbox, *, 
                         continue
                     if "<answer>" in text and "</answer>" in text:
                         turn.status, traj.stop_reason = "answer", "answer"
-                        traj.answer, traj.has_answer = extract_answer(text), True
+                        traj.answer, traj.has_answer = extract_answer(text, clean=False) or "", True
                         continue
                     code = extract_code(text)
                     if code is None:
@@ -139,7 +139,7 @@ def run_items(items: Sequence[EvalItem], backend: Backend, sandbox: Sandbox, *, 
                         traj.stop_reason = turn.status
                         continue
                     turn.code = code
-                    runs[i] = pool.submit(_execute, sandbox, limits, item, code, current[i],
+                    runs[i] = pool.submit(_execute, sandbox, limits, code, current[i],
                                           blocks[i] if replay else [])
                     if len(traj.turns) >= limit:
                         traj.stop_reason = "max_turns"

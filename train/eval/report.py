@@ -4,15 +4,18 @@ judge-based) and a few failed items with their input and produced images, as Mar
 from __future__ import annotations
 
 import base64
-import html
 import io
+import re
 from collections.abc import Mapping, Sequence
+
+from warehouse.preview import md_code, thumbnail_uri
 
 
 def _img_md(png: bytes | None, alt: str, width: int = 220) -> str:
+    """A markdown image (a data URI thumbnail ``width`` px wide): the UI's markdown drops raw ``<img>``."""
     if not png:
         return f"*({alt}: none)*"
-    return f'<img alt="{alt}" width="{width}" src="data:image/png;base64,{base64.b64encode(png).decode()}"/>'
+    return f"![{alt}]({thumbnail_uri(png, width)})"
 
 
 def comparison_png(summary: Sequence[Mapping]) -> bytes:
@@ -65,12 +68,18 @@ def failures_markdown(results: Sequence[Mapping], images: Mapping[str, bytes], n
     for r in picked[:n]:
         out.append(f"**{r['benchmark']} / {r['task']} / `{r['item_id']}`**: score {r['score']:.2f}, "
                    f"stop `{r['stop_reason']}`, {r['turns']} turns, {r['tool_calls']} tool calls "
-                   f"({r['code_errors']} errors); answer `{html.escape(r['answer'][:80])}`, "
-                   f"reference `{html.escape(r['reference'][:80])}`")
-        out.append(f"\n```\n{r['response'][:600]}\n```\n")
+                   f"({r['code_errors']} errors); answer {md_code(r['answer'][:80])}, "
+                   f"reference {md_code(r['reference'][:80])}")
+        out.append(_fenced(r["response"][:600]))
         out.append(_img_md(images.get(r["image_id"]), "input") + " "
                    + _img_md(images.get(r["final_image_id"]) if r["final_image_id"] else None, "produced") + "\n")
     return "\n".join(out)
+
+
+def _fenced(text: str) -> str:
+    """``text`` as a fenced code block, whatever backtick runs it holds."""
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`{3,}", text)), default=0) + 1)
+    return f"\n{fence}\n{text}\n{fence}\n"
 
 
 def report_inputs(lake, run_id: str) -> tuple[list[dict], list[dict], dict[str, bytes]]:

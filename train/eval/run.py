@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from pipelines.sandbox import Limits, Sandbox
 from train.eval.backends import Backend
-from train.eval.benchmarks import load_items
+from train.eval.benchmarks import load_items, unavailable_tasks
 from train.eval.judge import judge
 from train.eval.loop import run_items
 from train.eval.scoring import score, summarize
@@ -28,6 +28,7 @@ class EvalRun:
     turns: list[dict] = field(default_factory=list)
     summary: list[dict] = field(default_factory=list)
     images: dict[str, bytes] = field(default_factory=dict)  # produced images by id
+    unavailable: list[dict] = field(default_factory=list)  # tasks the loaded files cannot score (and why)
     seconds: float = 0.0
 
     @property
@@ -63,10 +64,11 @@ def result_rows(trajs: Sequence[Trajectory], run_id: str, checkpoint: str, backe
     return results, turns
 
 
-def summary_rows(results: list[dict], run_id: str, checkpoint: str, backend: str) -> list[dict]:
+def summary_rows(results: list[dict], run_id: str, checkpoint: str, backend: str,
+                 unavailable: Sequence[dict] = ()) -> list[dict]:
     now = datetime.now(timezone.utc)
     return [{"run_id": run_id, "checkpoint": checkpoint, "backend": backend, **m, "created_at": now,
-             "round": ROUND, "domain": m["benchmark"]} for m in summarize(results)]
+             "round": ROUND, "domain": m["benchmark"]} for m in summarize(results, unavailable)]
 
 
 def evaluate(lake: Lake, specs: Sequence[str], backend: Backend, sandbox: Sandbox, run_id: str, *,
@@ -76,12 +78,14 @@ def evaluate(lake: Lake, specs: Sequence[str], backend: Backend, sandbox: Sandbo
     import time
 
     items = load_items(lake, specs, limit)  # every benchmark is found before any model time is spent
+    missing = unavailable_tasks(lake, specs)
     t0 = time.perf_counter()
     trajs = run_items(items, backend, sandbox, max_new_tokens=max_new_tokens, max_turns=max_turns, limits=limits,
                       progress=progress)
     run = EvalRun(seconds=time.perf_counter() - t0)
     run.results, run.turns = result_rows(trajs, run_id, backend.checkpoint, backend.name, judge_client)
-    run.summary = summary_rows(run.results, run_id, backend.checkpoint, backend.name)
+    run.summary = summary_rows(run.results, run_id, backend.checkpoint, backend.name, missing)
+    run.unavailable = missing
     for t in trajs:
         for x in t.turns:
             if x.output_png is not None:
@@ -93,7 +97,7 @@ def write_run(lake: Lake, run: EvalRun, run_id: str) -> list[str]:
     """Write the run's rows and produced images, one file per table and benchmark."""
     producer = f"eval-{run_id}"
     paths = []
-    by_bench = sorted({r["benchmark"] for r in run.results})
+    by_bench = sorted({r["benchmark"] for r in run.results} | {r["benchmark"] for r in run.summary})
     for bench in by_bench:
         pngs = {r["final_image_id"] for r in run.results if r["benchmark"] == bench and r["final_image_id"]}
         pngs |= {t["output_image_id"] for t in run.turns if t["benchmark"] == bench and t["output_image_id"]}

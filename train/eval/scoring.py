@@ -1,12 +1,16 @@
 """Judge-free scoring per benchmark, on a finished :class:`Trajectory`, reusing pipelines/scoring.
 
 * Answers (VTBench reasoning, the project's interactive reasoning, MathVision, MathVista): the
-  final answer is the ``<answer>…</answer>`` of the answering turn (none: score 0), unboxed and
-  stripped of "The answer is" (:func:`pipelines.scoring.extract.final_answer`), then matched by
-  :func:`pipelines.scoring.answer_matches` (option letters or option text, numbers with tolerance
-  and units, fractions and LaTeX), then by math-verify (train/rewards.py) for number and text answers.
+  final answer is the last ``<answer>…</answer>`` of the response, unboxed and stripped of "The
+  answer is"; a free-text response without tags (VLMEvalKit style) goes through the official
+  rule-based extraction (the last ``\\boxed{}``, "the answer is X", else the text itself;
+  :func:`pipelines.scoring.extract.extract_answer`); then :func:`pipelines.scoring.answer_matches`
+  (option letters or option text, VLMEvalKit's ``can_infer`` for letters in free text such as
+  "(C) 70", numbers with tolerance and units, the last number of a free-text answer such as
+  "4 triangles", fractions and LaTeX, math-verify).
 * We-Math: the option letter of the answer (letter forms or option text; else the official rule:
   first character after the last "Answer", ``:``/``.`` stripped); 1 when it is the gold letter.
+  Aggregates: the official four dimensions and the one/two/three-step accuracies (accuracy.py).
 * VisuLogic: the official letter extraction over the whole response: the last ``\\boxed{}``, else
   the last ``<answer>`` (either discarded when it holds "letter" or " or ", or is longer than 2),
   else the language rules ("the answer is X", "Answer: X", a trailing " X." or "(X)."); no letter
@@ -32,7 +36,7 @@ import numpy as np
 
 from pipelines.check import parse_number
 from pipelines.scoring import IOU_PASS, answer_matches, change_iou
-from pipelines.scoring.extract import boxed, final_answer
+from pipelines.scoring.extract import boxed, extract_answer
 from pipelines.scoring.pixels import mark_centroids, match_marks
 from train.eval.types import Trajectory
 from warehouse.images import decode
@@ -71,11 +75,16 @@ def match_answer(pred: str, reference: str, answer_type: str, choices=()) -> boo
     return answer_matches(pred, reference, answer_type, list(choices))
 
 
+def response_answer(traj: Trajectory) -> str | None:
+    """The answer of a trajectory: its ``<answer>``, else the official free-text extraction."""
+    return extract_answer("".join(t.text for t in traj.turns), free_text=True)
+
+
 def score_answer(traj: Trajectory) -> ItemScore:
     item = traj.item
-    if not traj.has_answer:
-        return _fail("", "no <answer> tag")
-    pred = final_answer(f"<answer>{traj.answer}</answer>")
+    pred = response_answer(traj)
+    if not pred:
+        return _fail("", "no answer")
     kind = guess_type(item.reference) if item.benchmark == "vtbench" else item.answer_type
     ok = match_answer(pred, item.reference, kind, item.choices)
     return ItemScore(float(ok), ok, pred, {"answer_type": kind})
@@ -92,13 +101,18 @@ def wemath_letter(answer: str, choices=()) -> str:
     for ch in (">>", "<<", ":", "."):
         s = s.replace(ch, "")
     s = s.strip()
-    return s[0].upper() if s and s[0].upper() in LETTERS else ""
+    if s and s[0].upper() in LETTERS:
+        return s[0].upper()
+    from pipelines.scoring.answers import can_infer
+
+    return can_infer(answer, list(choices)) or ""
 
 
 def score_wemath(traj: Trajectory) -> ItemScore:
-    if not traj.has_answer:
-        return _fail("", "no <answer> tag")
-    letter = wemath_letter(final_answer(f"<answer>{traj.answer}</answer>"), traj.item.choices)
+    pred = response_answer(traj)
+    if not pred:
+        return _fail("", "no answer")
+    letter = wemath_letter(pred, traj.item.choices)
     ok = letter == traj.item.reference.strip().upper()
     return ItemScore(float(ok), ok, letter, {})
 
@@ -124,8 +138,7 @@ def visulogic_letter(response: str) -> str:
     """VisuLogic's official extraction (see the module docstring); 'N' when no letter is found."""
     letter = _letter_ok(boxed(response))
     if letter is None:
-        found = re.findall(r"<answer>(.*?)</answer>", response, re.S)
-        letter = _letter_ok(found[-1]) if found else None
+        letter = _letter_ok(extract_answer(response, clean=False))
     if letter is None:
         for rule in _VL_RULES:
             m = rule.search(response)
@@ -249,10 +262,28 @@ def _mean(xs: list[float]) -> float:
     return float(sum(xs) / len(xs)) if xs else 0.0
 
 
-def summarize(rows: list[dict]) -> list[dict]:
+def wemath_steps(rows: list[dict]) -> dict[str, tuple[float, int]]:
+    """We-Math's accuracy.py: one-step accuracy over every single-step question (the sub-questions,
+    ``key`` not ``*_multi``), two- and three-step accuracy over the ``*_multi`` questions of 2-step and
+    3-step problems. metric -> (accuracy, n); a level with no rows is left out."""
+    levels: dict[str, list[bool]] = {"wemath_one_step": [], "wemath_two_step": [], "wemath_three_step": []}
+    for r in rows:
+        pid, _, key = r["item_id"].partition("|")
+        if not key.endswith("multi"):
+            levels["wemath_one_step"].append(bool(r["correct"]))
+        elif pid.startswith("2steps") or key.startswith("2steps"):
+            levels["wemath_two_step"].append(bool(r["correct"]))
+        elif pid.startswith("3steps") or key.startswith("3steps"):
+            levels["wemath_three_step"].append(bool(r["correct"]))
+    return {k: (sum(v) / len(v), len(v)) for k, v in levels.items() if v}
+
+
+def summarize(rows: list[dict], unavailable=()) -> list[dict]:
     """``eval_summary`` metrics of one run's ``eval_results`` rows: accuracy (judge-free) and
     judge_accuracy (where a judge ran) per benchmark x task, per category, overall; VTBench's Avg
-    (mean of its task accuracies) and We-Math's four dimensions.
+    (mean of its three task accuracies, only when all three were scored) and We-Math's four
+    dimensions and step accuracies. ``unavailable`` tasks (train/eval/benchmarks.unavailable_tasks)
+    get one ``unavailable`` metric (value 1, n = their items) instead of an accuracy.
 
     Each metric: {benchmark, task, subset, metric, value, n}; task/subset 'all' = aggregated."""
     out = []
@@ -277,7 +308,7 @@ def summarize(rows: list[dict]) -> list[dict]:
             for cat in sorted({r["category"] for r in trs} - {""}):
                 both(bench, task, f"category={cat}", [r for r in trs if r["category"] == cat])
         both(bench, "all", "all", brs)
-        if bench == "vtbench" and len(tasks) > 1:
+        if bench == "vtbench" and len(tasks) == 3:
             add(bench, "all", "all", "vtbench_avg",
                 _mean([_mean([r["score"] for r in brs if r["task"] == t]) for t in tasks]), len(brs))
         if bench == "wemath":
@@ -285,4 +316,8 @@ def summarize(rows: list[dict]) -> list[dict]:
             n = four.pop("wemath_problems", 0)
             for k, v in four.items():
                 add(bench, "all", "all", k, v, n)
+            for k, (v, m) in wemath_steps(brs).items():
+                add(bench, "all", "all", k, v, m)
+    for u in unavailable:
+        add(u["benchmark"], u["task"], "all", "unavailable", 1.0, u["n"])
     return out

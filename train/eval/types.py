@@ -11,8 +11,7 @@ class EvalItem:
 
     ``prompt`` is the user text sent with ``image_png``; ``reference`` is the gold answer (text, or
     JSON for pixel truth); ``reference_png`` the ground-truth image (VTBench annotations, the
-    project's reference edit); ``points_px`` is bound to ``P`` in the sandbox; ``category`` is the
-    benchmark's own grouping (subject, tag, knowledge domain) for per-domain accuracy."""
+    project's reference edit); ``category`` is the benchmark's own grouping (subject, tag, knowledge domain) for per-domain accuracy."""
 
     benchmark: str
     task: str
@@ -23,7 +22,6 @@ class EvalItem:
     answer_type: str = "text"
     choices: tuple[str, ...] = ()
     reference_png: bytes | None = None
-    points_px: dict = field(default_factory=dict)
     category: str = ""
     max_turns: int = 5
     metadata: dict = field(default_factory=dict)

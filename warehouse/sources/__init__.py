@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse.sources import mathvision, mathvista, vinteraction, visulogic, vperception, vtbench, wemath
+from warehouse.sources import mathvision, mathvista, rl_prompts, vinteraction, visulogic, vperception, vtbench, wemath
 from warehouse.sources.base import (BATCH_ROWS, ROUND, LoadError, LoadReport, RowError, Source,
                                     SourceLayoutError)
 from warehouse.sources.base import load as _load
 from warehouse.storage import Lake
 
-SOURCES: dict[str, Source] = {m.SOURCE.name: m.SOURCE for m in
-                              (vtbench, vperception, vinteraction, mathvision, wemath, visulogic, mathvista)}
+SOURCES: dict[str, Source] = {s.name: s for s in
+                              [*(m.SOURCE for m in (vtbench, vperception, vinteraction, mathvision, wemath, visulogic,
+                                                    mathvista)), *rl_prompts.SOURCES]}
 
 
 def source(name: str) -> Source:

@@ -51,7 +51,7 @@ class LoadError:
 
     dataset: str
     file: str
-    row: int | None  # None: the whole file (missing column, unreadable file)
+    row: int | None  # 1-based: the N-th record (JSON Lines: line N); None: the whole file
     column: str
     kind: str  # missing_column | unreadable_file | corrupt_image | bad_value
     message: str
@@ -173,7 +173,7 @@ def _parquet(path: Path, columns: list[str], batch_rows: int) -> tuple[set[str],
                     yield start + done, records
                     done += len(records)
             except (pa.ArrowException, OSError) as err:
-                yield start + done, Unreadable(f"rows {start + done}-{start + n - 1} unreadable "
+                yield start + done, Unreadable(f"rows {start + done + 1}-{start + n} unreadable "
                                                f"(row group {g}): {' '.join(str(err).split())}")
             start += n
     return present, batches()
@@ -188,6 +188,9 @@ def _jsonl(path: Path, columns: list[str], batch_rows: int):
         buf: list = []
         start = 0
         for i, rec in _chain(first, lines):
+            if buf and i != start + len(buf):  # after blank lines: a new batch, so rows keep their line numbers
+                yield start, buf
+                buf = []
             if not buf:
                 start = i
             buf.append(rec)
@@ -206,9 +209,11 @@ def _chain(first, rest):
 
 
 def _json_lines(path: Path):
-    """(record index, record) per non-blank line."""
+    """(0-based line index, record) per non-blank line: errors then name the line an editor shows."""
     with open(path, encoding="utf-8") as fh:
-        for i, line in enumerate(ln for ln in fh if ln.strip()):
+        for i, line in enumerate(fh):
+            if not line.strip():
+                continue
             try:
                 yield i, json.loads(line)
             except json.JSONDecodeError as err:
@@ -389,7 +394,8 @@ def _load_file(source: Source, layout: Layout, folder: Path, path: Path, lake: L
     report.files.append(rel)
 
     def err(row: int | None, column: str, kind: str, message: str) -> None:
-        report.errors.append(LoadError(source.name, rel, row, column, kind, message))
+        # ``row`` is the 0-based record index (JSON Lines: line index); errors say what an editor shows
+        report.errors.append(LoadError(source.name, rel, None if row is None else row + 1, column, kind, message))
 
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -419,7 +425,7 @@ def _load_file(source: Source, layout: Layout, folder: Path, path: Path, lake: L
             except StopIteration:
                 break
             except _READ_ERRORS as e:  # a truncated stream: keep what was read before it
-                err(next_row, "", "unreadable_file", f"read failed from row {next_row} on: "
+                err(next_row, "", "unreadable_file", f"read failed from row {next_row + 1} on: "
                                                      f"{' '.join(str(e).split())}; earlier rows kept")
                 break
             if isinstance(records, Unreadable):
