@@ -2,30 +2,44 @@
 VENV   ?= .venv
 PYTHON ?= python3
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
 ROUND  ?= 1
 PLANS  ?= 24
+PORT   ?= 3000
+# the default install synthesizes and queries (`make run`); the test suite also needs the training,
+# evaluation and cluster extras (pyproject [project.optional-dependencies]; gpu needs CUDA: never implied)
+TEST_EXTRAS ?= train,eval,ray,test
+comma      := ,
+STAMP      := $(VENV)/.installed-default
+STAMP_TEST := $(VENV)/.installed-$(subst $(comma),-,$(TEST_EXTRAS))
 
-.PHONY: install run test dev bench clean-data
+.PHONY: install install-test run test dev bench clean-data
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"'
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+
+# not --quiet: a first install downloads for minutes, and pip's progress is the only sign of life
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -e .
 	touch $(STAMP)
 
+$(STAMP_TEST): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -e ".[$(TEST_EXTRAS)]"
+	touch $(STAMP) $(STAMP_TEST)
+
 install: $(STAMP)
+
+install-test: $(STAMP_TEST)
 
 run: install  ## materialise one flywheel round on the embedded default (no model, no GPU, no network)
 	$(VENV)/bin/flywheel run --round $(ROUND) --plans $(PLANS)
 
-test: install  ## the test suite
+test: install-test  ## the test suite (installs every extra but gpu)
 	$(PY) -m pytest -q
 
-dev: install  ## the Dagster UI on http://127.0.0.1:3000 with the run history of `make run`
-	mkdir -p .dagster_home && touch .dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000
+dev: install  ## the Dagster UI on http://127.0.0.1:$(PORT) with the run history of `make run` (PORT=3001 for another)
+	$(VENV)/bin/flywheel dev --port $(PORT)
 
 bench: install  ## sandbox throughput vs a plain in-process matplotlib loop
 	$(PY) bench/sandbox_throughput.py

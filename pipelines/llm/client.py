@@ -1,50 +1,36 @@
-"""A small, dependency-free client for OpenAI-compatible chat completions.
+"""Chat completions for the pipeline: the ``openai`` SDK's transport (:mod:`pipelines.llm.transport`)
+under three thin layers of ours, the response cache (:mod:`pipelines.llm.cache`), a budget and a
+concurrency bound.
 
-``ChatClient.complete`` sends ``POST {base_url}/chat/completions`` and returns a ``Completion``;
-``complete_many`` runs a batch on a thread pool with bounded concurrency, order preserved.
+``ChatClient.complete`` returns a ``Completion``; ``complete_many`` runs a batch on a thread pool
+with at most ``concurrency`` requests in flight, order preserved.
 
-Design decisions (see the package docstring for the short version):
-
-* Per-request failures never raise. After ``max_retries`` retries (429, 5xx, connection errors,
-  timeouts; exponential backoff with jitter, ``Retry-After`` honoured) or at once for any other
-  4xx or a malformed body, the call returns a ``Completion`` whose ``error`` says why. Programmer
-  errors (bad arguments) raise ``ValueError``.
-* The response cache key is the sha256 of the canonical JSON of the request *body*
-  (model, messages and every param), so it excludes the API key and the base URL: the same model
-  served from another host or port replays the same cache. Only successful responses are cached,
-  one JSON file per key, written atomically (temp file + ``os.replace``).
+* Per-request failures never raise. After the SDK's ``max_retries`` retries (429, 5xx, connection
+  errors, timeouts) or at once for any other 4xx or a malformed body, the call returns a
+  ``Completion`` whose ``error`` says why. Programmer errors (bad arguments) raise ``ValueError``.
+* Only successful responses are cached (see the cache module for the key).
 * ``budget_usd`` is a hard stop: once the money spent on live responses reaches it, every further
-  HTTP attempt is refused with the error ``"budget exhausted"`` (cache hits are free and still
-  served). Requests already in flight when the budget is reached still complete, so the overshoot
-  is at most ``concurrency`` responses.
-* Standard library only: ``http.client`` with a small keep-alive connection pool.
+  request is refused with the error ``"budget exhausted"`` (cache hits are free and still served).
+  Requests already in flight when the budget is reached still complete, so the overshoot is at
+  most ``concurrency`` responses.
 """
 
 from __future__ import annotations
 
 import base64
-import email.utils
-import hashlib
-import http.client
 import json
 import os
-import random
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
-from urllib.parse import urlsplit
 
-from warehouse.storage import atomic_path
+from .cache import ResponseCache, canonical_json, request_hash
+from .transport import Transport, excerpt
 
 API_KEY_ENV = "FLYWHEEL_LLM_API_KEY"
-RETRY_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))  # 408: the server timed out
 _RESERVED_PARAMS = frozenset({"model", "messages", "stream"})
-_EXCERPT = 300
-_MAX_SLEEP_S = 60.0
 
 Message = Mapping[str, Any]
 Request = Sequence[Message] | Mapping[str, Any]
@@ -112,39 +98,6 @@ class Usage:
 # ---------------------------------------------------------------------------------------- helpers
 
 
-def canonical_json(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
-
-
-def request_hash(body: Mapping[str, Any]) -> str:
-    """sha256 of the canonical JSON of a request body (model, messages, params)."""
-    return hashlib.sha256(canonical_json(body)).hexdigest()
-
-
-def _excerpt(data: bytes | str, n: int = _EXCERPT) -> str:
-    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[:n] + "..."
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 def _normalise_prices(prices: Mapping[str, Any] | None) -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
     for model, price in (prices or {}).items():
@@ -169,7 +122,7 @@ def _message_text(message: Mapping[str, Any] | None) -> str:
     raise TypeError(f"unexpected message content type {type(content).__name__}")
 
 
-class _Parsed:
+class ParsedResponse:
     __slots__ = ("text", "finish_reason", "prompt_tokens", "completion_tokens")
 
     def __init__(self, data: Any) -> None:
@@ -186,46 +139,32 @@ class _Parsed:
         self.completion_tokens = int(usage.get("completion_tokens") or 0)
 
 
-class _Failure(Exception):
-    """One HTTP attempt failed; ``retry`` says whether another attempt may succeed."""
-
-    def __init__(self, message: str, retry: bool, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry = retry
-        self.retry_after = retry_after
-
-
 # ---------------------------------------------------------------------------------------- client
 
 
 class ChatClient:
-    """OpenAI-compatible chat-completions client: retries, cache, usage and budget, thread-safe."""
+    """OpenAI-compatible chat completions with a cache, usage and a budget; thread-safe."""
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None, concurrency: int = 4,
-                 timeout_s: float = 60, max_retries: int = 4, backoff_s: float = 0.5,
+                 timeout_s: float = 60, max_retries: int = 4,
                  cache_dir: str | os.PathLike[str] | None = None,
                  prices: Mapping[str, Any] | None = None, budget_usd: float | None = None) -> None:
-        if not base_url or not str(base_url).strip():
-            raise ValueError("ChatClient needs a base_url, e.g. http://127.0.0.1:8000/v1")
         if not model or not str(model).strip():
-            raise ValueError("ChatClient needs a model name")
-        parts = urlsplit(str(base_url).strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+            raise ValueError("ChatClient needs a model name (pipelines.llm.transport.resolve_model asks the endpoint)")
         if int(concurrency) < 1:
             raise ValueError("concurrency must be >= 1")
         if timeout_s <= 0:
             raise ValueError("timeout_s must be > 0")
-        if int(max_retries) < 0 or backoff_s < 0:
-            raise ValueError("max_retries and backoff_s must be >= 0")
-        self.base_url = str(base_url).strip().rstrip("/")
+        if int(max_retries) < 0:
+            raise ValueError("max_retries must be >= 0")
         self.model = str(model)
         self.api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
+        self.transport = Transport(base_url, self.api_key, float(timeout_s), int(max_retries))
+        self.base_url = self.transport.base_url
         self.concurrency = int(concurrency)
         self.timeout_s = float(timeout_s)
         self.max_retries = int(max_retries)
-        self.backoff_s = float(backoff_s)
-        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.cache = ResponseCache(cache_dir) if cache_dir is not None else None
         self.prices = _normalise_prices(prices)
         if budget_usd is not None:
             if budget_usd < 0:
@@ -233,17 +172,9 @@ class ChatClient:
             if self.model not in self.prices:
                 raise ValueError(f"budget_usd needs a price for model {self.model!r} in prices")
         self.budget_usd = None if budget_usd is None else float(budget_usd)
-
-        self._scheme = parts.scheme
-        self._host = parts.hostname
-        self._port = parts.port
-        self._path = (parts.path.rstrip("/") + "/chat/completions") + (f"?{parts.query}" if parts.query else "")
         self._slots = threading.BoundedSemaphore(self.concurrency)
-        self._pool: list[http.client.HTTPConnection] = []
-        self._pool_lock = threading.Lock()
         self._lock = threading.Lock()
         self._usage = Usage()
-        self._rng = random.Random()
 
     # ------------------------------------------------------------------ public API
 
@@ -257,11 +188,8 @@ class ChatClient:
         self.close()
 
     def close(self) -> None:
-        """Close idle keep-alive connections (the client stays usable)."""
-        with self._pool_lock:
-            conns, self._pool = self._pool, []
-        for conn in conns:
-            conn.close()
+        """Close the SDK's connections."""
+        self.transport.close()
 
     def usage(self) -> Usage:
         """A snapshot of the running totals."""
@@ -348,131 +276,45 @@ class ChatClient:
     def _complete_body(self, body: dict[str, Any]) -> Completion:
         t0 = time.perf_counter()
         key = request_hash(body)
-
         hit = self._cache_get(key)
         if hit is not None:
             self._add_usage(calls=1, cache_hits=1)
             return Completion(text=hit.text, finish_reason=hit.finish_reason, prompt_tokens=hit.prompt_tokens,
                               completion_tokens=hit.completion_tokens, seconds=time.perf_counter() - t0,
                               cost_usd=0.0, cached=True, request_hash=key)
-
-        payload = canonical_json(body)
-        attempts = 0
-        error = "no attempt made"
-        while True:
-            if self._budget_exhausted():
-                self._add_usage(calls=1, errors=1, budget_refusals=1)
-                return Completion(seconds=time.perf_counter() - t0, error="budget exhausted",
-                                  request_hash=key, attempts=attempts)
-            attempts += 1
-            self._add_usage(http_requests=1, retries=1 if attempts > 1 else 0)
+        if self._budget_exhausted():
+            self._add_usage(calls=1, errors=1, budget_refusals=1)
+            return Completion(seconds=time.perf_counter() - t0, error="budget exhausted", request_hash=key)
+        with self._slots:
+            reply = self.transport.chat(body)
+        self._add_usage(http_requests=reply.attempts, retries=max(0, reply.attempts - 1))
+        error = reply.error
+        if error is None:
             try:
-                with self._slots:
-                    raw = self._post(payload)
-                parsed, data = self._parse(raw)
-            except _Failure as f:
-                error = str(f)
-                if not f.retry or attempts > self.max_retries:
-                    break
-                time.sleep(self._delay(attempts, f.retry_after))
-                continue
-            cost = self._cost(parsed.prompt_tokens, parsed.completion_tokens)
-            self._add_usage(calls=1, prompt_tokens=parsed.prompt_tokens,
-                            completion_tokens=parsed.completion_tokens, cost_usd=cost or 0.0)
-            self._cache_put(key, body, data)
-            return Completion(text=parsed.text, finish_reason=parsed.finish_reason,
-                              prompt_tokens=parsed.prompt_tokens, completion_tokens=parsed.completion_tokens,
-                              seconds=time.perf_counter() - t0, cost_usd=cost, request_hash=key,
-                              attempts=attempts)
-        self._add_usage(calls=1, errors=1)
-        if attempts > 1:
-            error = f"{error} (after {attempts} attempts)"
-        return Completion(seconds=time.perf_counter() - t0, error=error, request_hash=key, attempts=attempts)
+                data = json.loads(reply.text)
+                parsed = ParsedResponse(data)
+            except (ValueError, TypeError, AttributeError) as exc:
+                error = f"malformed response: {exc}: {excerpt(reply.text)}"
+        if error is not None:
+            self._add_usage(calls=1, errors=1)
+            if reply.attempts > 1:
+                error = f"{error} (after {reply.attempts} attempts)"
+            return Completion(seconds=time.perf_counter() - t0, error=error, request_hash=key,
+                              attempts=reply.attempts)
+        cost = self._cost(parsed.prompt_tokens, parsed.completion_tokens)
+        self._add_usage(calls=1, prompt_tokens=parsed.prompt_tokens,
+                        completion_tokens=parsed.completion_tokens, cost_usd=cost or 0.0)
+        if self.cache is not None:
+            self.cache.put(key, body, data)
+        return Completion(text=parsed.text, finish_reason=parsed.finish_reason,
+                          prompt_tokens=parsed.prompt_tokens, completion_tokens=parsed.completion_tokens,
+                          seconds=time.perf_counter() - t0, cost_usd=cost, request_hash=key,
+                          attempts=reply.attempts)
 
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, _MAX_SLEEP_S)
-        base = min(self.backoff_s * 2 ** (attempt - 1), _MAX_SLEEP_S)
-        return base * (0.5 + 0.5 * self._rng.random())  # "equal jitter": [base/2, base)
-
-    @staticmethod
-    def _parse(raw: bytes) -> tuple[_Parsed, Any]:
+    def _cache_get(self, key: str) -> ParsedResponse | None:
+        """The cached response for ``key`` parsed, or None (also for an entry that does not parse)."""
+        response = self.cache.get(key) if self.cache is not None else None
         try:
-            data = json.loads(raw)
-            return _Parsed(data), data
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise _Failure(f"malformed response: {exc}: {_excerpt(raw)}", retry=False) from None
-
-    # ------------------------------------------------------------------ HTTP
-
-    def _new_conn(self) -> http.client.HTTPConnection:
-        cls = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
-        return cls(self._host, self._port, timeout=self.timeout_s)
-
-    def _headers(self, n: int) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json",
-                   "Content-Length": str(n), "User-Agent": "vthinker-flywheel-llm/0.1"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        return headers
-
-    def _post(self, payload: bytes) -> bytes:
-        """One HTTP attempt. Returns the 200 body or raises ``_Failure``."""
-        with self._pool_lock:
-            conn = self._pool.pop() if self._pool else None
-        reused = conn is not None
-        while True:
-            if conn is None:
-                conn = self._new_conn()
-            try:
-                conn.request("POST", self._path, body=payload, headers=self._headers(len(payload)))
-                resp = conn.getresponse()
-                data = resp.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
-                conn.close()
-                conn = None
-                if reused:  # an idle keep-alive connection the server had closed: reconnect once
-                    reused = False
-                    continue
-                raise _Failure(f"connection error: {type(exc).__name__}: {exc}", retry=True) from None
-            except (TimeoutError, socket.timeout):
-                conn.close()
-                raise _Failure(f"timeout after {self.timeout_s:g}s", retry=True) from None
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                raise _Failure(f"connection error: {type(exc).__name__}: {exc}", retry=True) from None
-            break
-        if resp.will_close:
-            conn.close()
-        else:
-            with self._pool_lock:
-                self._pool.append(conn)
-        if resp.status == 200:
-            return data
-        retry_after = _parse_retry_after(resp.getheader("Retry-After"))
-        raise _Failure(f"HTTP {resp.status}: {_excerpt(data)}", retry=resp.status in RETRY_STATUSES,
-                       retry_after=retry_after)
-
-    # ------------------------------------------------------------------ cache
-
-    def _cache_path(self, key: str) -> Path:
-        assert self.cache_dir is not None
-        return self.cache_dir / key[:2] / f"{key}.json"
-
-    def _cache_get(self, key: str) -> _Parsed | None:
-        if self.cache_dir is None:
+            return ParsedResponse(response) if response is not None else None
+        except (TypeError, ValueError, AttributeError):
             return None
-        try:
-            entry = json.loads(self._cache_path(key).read_bytes())
-            return _Parsed(entry["response"])
-        except (OSError, ValueError, TypeError, KeyError):  # missing or unreadable: a miss
-            return None
-
-    def _cache_put(self, key: str, body: Mapping[str, Any], response: Any) -> None:
-        if self.cache_dir is None:
-            return
-        path = self._cache_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {"request_hash": key, "request": body, "response": response, "created": time.time()}
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            fh.write(canonical_json(entry))

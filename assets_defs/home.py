@@ -1,0 +1,33 @@
+"""Where Dagster keeps this project's run history, one rule for every entry point (`flywheel run`,
+`flywheel dev` / `make dev`, `flywheel launch`): ``$DAGSTER_HOME`` when set, else the repo's
+``.dagster_home/``. The first use writes a ``dagster.yaml`` with telemetry and the welcome modal
+off (an existing non-empty one is the user's and is left alone)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from warehouse.storage import atomic_path
+
+REPO = Path(__file__).resolve().parent.parent
+DAGSTER_YAML = """\
+# written by `flywheel` (assets_defs/home.py) because this file was missing or empty; yours to edit
+telemetry:
+  enabled: false
+nux:
+  enabled: false
+"""
+
+
+def dagster_home() -> Path:
+    """The instance folder (created, with its ``dagster.yaml``), exported as ``$DAGSTER_HOME`` for
+    this process and every process it starts."""
+    home = Path(os.environ.get("DAGSTER_HOME") or REPO / ".dagster_home").expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists() or not config.read_text().strip():
+        with atomic_path(config) as tmp:
+            Path(tmp).write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
