@@ -1,4 +1,5 @@
-"""`flywheel` console command: run a round through Dagster, query the lake with SQL.
+"""`flywheel` console command: run a round through Dagster, query the lake with SQL, open the
+Dagster UI (`dev`) and launch jobs on it from any terminal (`launch`).
 
 Exit codes: 0 done; 1 a run, round, query or lake check failed; 2 a bad argument, data root or
 configuration (one line on stderr; --debug shows the traceback); 3 another run holds the lake."""
@@ -10,8 +11,6 @@ import os
 import sys
 import time
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 class UsageError(ValueError):
@@ -79,12 +78,22 @@ def _check_config() -> None:
         raise UsageError(f"invalid taxonomy: {err}") from err
 
 
-def _dagster_home() -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME") or REPO / ".dagster_home")
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
+def _check_endpoint() -> str | None:
+    """With a model endpoint configured, ask it which models it serves before any run starts: an
+    unreachable or misconfigured endpoint is one line (exit 2), not a failed `drafts` step in every
+    lane. The model it resolves to (the configured one, or the one it serves) is what the lanes use."""
+    from assets_defs.resources import RESOURCES
+    from pipelines.llm import EndpointError
+
+    llm = RESOURCES["llm"]
+    if not llm.enabled():
+        return None
+    try:
+        base_url, model = llm.endpoint()
+    except (EndpointError, ValueError) as err:
+        raise UsageError(f"model endpoint: {err}") from err
+    os.environ["FLYWHEEL_LLM_MODEL"] = model
+    return f"model stages: {model} at {base_url}"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -94,20 +103,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     _at_least(args, 1, "round", why=" (round 0 holds the public datasets)")
     _at_least(args, 1, "rounds", "plans", "lanes")
     _at_least(args, 0, "seed")
-    domains = _domains(args.domains)
-    root = _data_root(args.root, must_hold_lake=False)
-    _check_config()
-    home = _dagster_home()
-    import dagster as dg
+    from assets_defs.progress import live
 
-    from assets_defs.runner import LakeBusyError, RoundSettings, clean_stale, lanes_for, run_rounds, writer_lock
-    from pipelines.sandbox.pool import strict_default
-    from warehouse.catalog import connect, write_catalog
-    from warehouse.maintenance import COMPACT_ABOVE_FILES, compact
-    from warehouse.schemas import TABLES
-    from warehouse.storage import Lake
-    from warehouse.summary import (coverage_summary, perception_summary, round_health, round_summary,
-                                   sandbox_line)
+    with live("flywheel run: loading the taxonomy and Dagster") as line:  # seconds of imports
+        domains = _domains(args.domains)
+        root = _data_root(args.root, must_hold_lake=False)
+        _check_config()
+        model_line = _check_endpoint()
+        if model_line:
+            line.write(model_line)
+        from assets_defs.home import dagster_home
+
+        home = dagster_home()
+        import dagster as dg
+
+        from assets_defs.runner import LakeBusyError, RoundSettings, clean_stale, lanes_for, run_rounds, writer_lock
+        from pipelines.sandbox.pool import strict_default
+        from warehouse.catalog import connect, write_catalog
+        from warehouse.maintenance import COMPACT_ABOVE_FILES, compact
+        from warehouse.schemas import TABLES
+        from warehouse.storage import Lake
+        from warehouse.summary import (coverage_summary, perception_summary, round_health, round_summary,
+                                       sandbox_line)
 
     rounds = list(range(1, args.rounds + 1)) if args.rounds is not None else [args.round]
     lanes, workers = lanes_for(len(domains), args.lanes)
@@ -117,24 +134,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     failed: list[str] = []
 
     def after_round(rnd: int, missing: list[str]) -> bool:
-        for report in compact(lake, min_files=COMPACT_ABOVE_FILES):
-            print(f"compacted {report['table']}: {report['files_before']} -> {report['files_after']} files "
-                  f"in {report['seconds']:.1f} s", flush=True)
-        write_catalog(root)
-        t0 = time.perf_counter()
-        con = connect(root)
-        open_s = time.perf_counter() - t0
-        files = {t: n for t in TABLES if (n := len(lake.files(t)))}
-        busiest = ", ".join(f"{t} {n}" for t, n in sorted(files.items(), key=lambda x: -x[1])[:4])
-        print(f"lake after round {rnd}: catalog open {open_s:.2f} s; {sum(files.values())} files "
-              f"in {len(files)} tables (most: {busiest})", flush=True)
-        print()
-        print(round_summary(con, rnd))
-        print()
-        print(coverage_summary(con, rnd))
-        print(perception_summary(con, rnd))
-        print(sandbox_line(missing, strict_default()))
-        failures, partial = round_health(con, rnd, domains)
+        with live(f"round {rnd}: compacting tables, writing the catalog, summarising") as line:
+            for report in compact(lake, min_files=COMPACT_ABOVE_FILES):
+                line.write(f"compacted {report['table']}: {report['files_before']} -> {report['files_after']} files "
+                           f"in {report['seconds']:.1f} s")
+            if lake.is_local:  # the catalog file is for read-only DuckDB connections on this machine
+                write_catalog(root)
+            t0 = time.perf_counter()
+            con = connect(root)
+            open_s = time.perf_counter() - t0
+            files = {t: n for t in TABLES if (n := len(lake.files(t)))}
+            busiest = ", ".join(f"{t} {n}" for t, n in sorted(files.items(), key=lambda x: -x[1])[:4])
+            text = [f"lake after round {rnd}: catalog open {open_s:.2f} s; {sum(files.values())} files "
+                    f"in {len(files)} tables (most: {busiest})", "", round_summary(con, rnd), "",
+                    coverage_summary(con, rnd), perception_summary(con, rnd), sandbox_line(missing, strict_default())]
+            failures, partial = round_health(con, rnd, domains)
+        print("\n".join(text))
         if partial:
             print(f"Round {rnd}: partial failures\n  " + "\n  ".join(partial))
         print(flush=True)
@@ -142,8 +157,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         return not failures
 
     try:
-        with writer_lock(root, {"rounds": rounds, "plans": args.plans, "seed": args.seed, "domains": len(domains)}):
-            with dg.DagsterInstance.get() as instance:
+        # an object-store root is locked on this machine only (Delta commits keep other writers' partitions apart)
+        lock_at = root if lake.is_local else str(home / "locks" / root.replace("://", "/"))
+        with writer_lock(lock_at, {"rounds": rounds, "plans": args.plans, "seed": args.seed, "domains": len(domains)}):
+            with live("looking for runs of a killed `flywheel run`"), dg.DagsterInstance.get() as instance:
                 cleaned = clean_stale(instance)
             if cleaned:
                 print(cleaned, flush=True)
@@ -155,10 +172,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"flywheel run: {err}", file=sys.stderr)
         return 3
     print(f"""Done in {time.perf_counter() - t_all:.0f} s.
-Data:     {root}/tables/<table>/  (Delta Lake tables; catalog for duckdb -readonly: {root}/catalog.duckdb)
+Data:     {root}/tables/<table>/  (Delta Lake tables{f"; DuckDB catalog: {root}/catalog.duckdb" if lake.is_local else ""})
 Query:    .venv/bin/flywheel sql "SELECT domain, count(*) FROM samples GROUP BY 1"
 Plots:    the coverage_report asset (group reports) in the UI
-UI:       make dev   (then open http://127.0.0.1:3000; run history is in {home})""")
+UI:       make dev   (then open http://127.0.0.1:3000, or make dev PORT=3001; run history is in {home})""")
     return 0
 
 
@@ -222,6 +239,56 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_browse(args: argparse.Namespace) -> int:
+    """A local web page over the lake (samples, rejected drafts, benchmark and evaluated items)
+    on 127.0.0.1 until Ctrl-C; a taken port is refused before anything starts."""
+    import socket
+
+    import uvicorn
+
+    from warehouse.browse import HOST, default_port
+    from warehouse.browse.app import create_app
+
+    root = _data_root(args.root, must_hold_lake=True)
+    port = default_port() if args.port is None else args.port
+    if not 0 < port < 65536:
+        raise UsageError(f"--port must be 1..65535, got {port}")
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((HOST, port))
+        except OSError as err:
+            raise UsageError(f"port {port} on {HOST} is taken ({err.strerror}); choose another with --port") from err
+    app = create_app(root)
+    print(f"Browsing {root} at http://{HOST}:{port}/  (Ctrl-C stops)", flush=True)
+    uvicorn.run(app, host=HOST, port=port, log_level="warning")
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    """The Dagster UI (`dg dev`) on 127.0.0.1 for the project's instance; a taken port is refused first."""
+    from assets_defs.launch import LaunchError, exec_dev
+
+    try:
+        exec_dev(args.port)
+    except LaunchError as err:
+        raise UsageError(str(err)) from err
+    return 0  # not reached: the process became `dg dev`
+
+
+def cmd_launch(args: argparse.Namespace) -> int:
+    """Submit a job to the running UI's daemon (from any terminal); print the run id and its page."""
+    from assets_defs.launch import LaunchError, launch
+
+    try:
+        tags = {"dagster/partition": args.partition} if args.partition else None
+        run_id, url = launch(args.job, args.config, tags=tags, port=args.port)
+    except LaunchError as err:
+        raise UsageError(str(err)) from err
+    print(f"launched {args.job}: run {run_id}\n{url}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="flywheel", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     common = argparse.ArgumentParser(add_help=False)
@@ -252,6 +319,22 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--allow-write", action="store_true",
                      help="a full read-write DuckDB connection: any statements, any files (COPY, ATTACH, ...)")
     sql.set_defaults(fn=cmd_sql)
+    browse = sub.add_parser("browse", parents=[common], help="a local web page over the lake: samples, rejected "
+                                                             "drafts, benchmark and evaluated items")
+    browse.add_argument("--root", default=None, help="data root (default $FLYWHEEL_DATA_ROOT or ./data)")
+    browse.add_argument("--port", type=int, default=None,
+                        help="port on 127.0.0.1 (default $FLYWHEEL_BROWSE_PORT or 8765; Dagster's links use the same)")
+    browse.set_defaults(fn=cmd_browse)
+    dev = sub.add_parser("dev", parents=[common], help="the Dagster UI (dg dev) for this project's run history")
+    dev.add_argument("--port", type=int, default=3000, help="port on 127.0.0.1 (default 3000)")
+    dev.set_defaults(fn=cmd_dev)
+    launch = sub.add_parser("launch", parents=[common], help="launch a job on the running UI (`make dev`) from "
+                                                             "any terminal; prints the run id and its page")
+    launch.add_argument("job", help="job name, e.g. sft, perception_sft, rl, eval")
+    launch.add_argument("--config", "-c", default=None, help="run config YAML (e.g. train/configs/cpu_sft_job.yaml)")
+    launch.add_argument("--partition", default=None, help="partition key of a partitioned job, e.g. plane_geometry|1")
+    launch.add_argument("--port", type=int, default=None, help="the UI's port (default: the one `make dev` uses)")
+    launch.set_defaults(fn=cmd_launch)
     return parser
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets_defs import coverage, evaluation, flywheel, perception, sources, training
+from assets_defs import coverage, diversity, evaluation, flywheel, perception, sources, training
 from assets_defs.partitions import ROUND_X_DOMAIN
 from assets_defs.resources import RESOURCES
 
-AREAS = [flywheel, sources, perception, coverage, training, evaluation]
+AREAS = [flywheel, diversity, sources, perception, coverage, training, evaluation]
 
 flywheel_job = dg.define_asset_job(
     "flywheel",

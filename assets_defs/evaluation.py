@@ -1,8 +1,8 @@
 """Evaluation: the ``eval`` job runs a checkpoint through the interactive loop on a benchmark list and
 writes ``eval_results`` / ``eval_turns`` / ``eval_summary``; ``eval_report`` compares runs.
 
-Launch with ``dagster job execute -m assets_defs.definitions -j eval --config train/configs/eval_cpu_tiny.yaml``
-(or ``dagster job launch -j eval --config ...`` under ``dagster dev``)."""
+Launch with ``dg launch --job eval --config train/configs/eval_cpu_tiny.yaml``
+(or ``flywheel launch eval --config ...`` from any terminal while ``make dev`` runs)."""
 
 import os
 
@@ -18,7 +18,7 @@ class EvalConfig(dg.Config):
 
     checkpoint: str = "tiny"  # model dir / hub id ('tiny' = random-weight CPU model); openai: the base URL
     backend: str = "transformers"  # transformers | openai | vllm
-    model: str = ""  # openai: the served model name
+    model: str = ""  # openai: the served model name (empty: the one the endpoint serves)
     benchmarks: list[str] = ["project", "vtbench"]  # name[/split][:task], see train/eval/benchmarks.py
     limit: int = 0  # items per task / split; 0 = all
     max_new_tokens: int = 1024  # per turn

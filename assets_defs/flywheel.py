@@ -40,7 +40,8 @@ def _gate(name: str, asset: str, result: tuple[bool, dict]) -> dg.AssetCheckResu
 
 
 def _spec(name: str, asset: str, description: str) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(name, asset=asset, blocking=True, description=description)
+    """A blocking gate declared per round x domain, so each result shows the partition it checked."""
+    return dg.AssetCheckSpec(name, asset=asset, blocking=True, description=description, partitions_def=ROUND_X_DOMAIN)
 
 
 def _created_drafts(store, round: int, domain: str) -> list[dict]:
@@ -139,7 +140,7 @@ def drafts(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResour
     round, domain = partition_of(context)
     store = lake.lake()
     plans = store.rows("plans", round, domain)
-    rows = create_drafts([p for p in plans if not _is_model(p)], _families())
+    rows = create_drafts([p for p in plans if not _is_model(p)], _families(), _subpoints(store, round, domain))
     rejections = []
     model_plans = [p for p in plans if _is_model(p)]
     if model_plans:
@@ -160,6 +161,17 @@ def drafts(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResour
                                          "rejected_model_replies": len(rejections)})
     yield _gate("unique_draft_ids", "drafts", unique_ids(connect(lake.root or None, ["drafts"]), "drafts",
                                                          ["sample_id", "attempt"], _where(round, domain)))
+
+
+def _subpoints(store, round: int, domain: str) -> dict[str, dict]:
+    """Conditions of the sub-points evolved in earlier rounds (plans may target them)."""
+    import pyarrow.compute as pc
+
+    from knowledge.subpoints import conditions
+
+    rows = store.read("knowledge_nodes", domain=domain, columns=["node_id", "condition"],
+                      filter=(pc.field("round") < round) & pc.field("condition").is_valid())
+    return conditions(rows.to_pylist())
 
 
 def _examples(store, round: int, domain: str) -> dict[tuple[str, ...], dict]:
@@ -304,6 +316,7 @@ def samples(context: dg.AssetExecutionContext, lake: LakeResource):
     """Accepted, de-duplicated samples with image, interactions and answers: what trainers read."""
     from pipelines.curate import curate, dedup_against_history, index_keys
     from warehouse import quality
+    from warehouse.browse import url as browse_url
     from warehouse.catalog import connect
     from warehouse.creators import creator_stats
     from warehouse.expectations import samples_suite, validate
@@ -330,6 +343,7 @@ def samples(context: dg.AssetExecutionContext, lake: LakeResource):
         "rejection_reasons": dg.MetadataValue.json(dict(out.rejected.most_common())),
         "by_creator": dg.MetadataValue.json(_jsonable(creator_stats(con, where))),
         "preview": dg.MetadataValue.md(samples_markdown(con, round, domain)),
+        "browse": dg.MetadataValue.url(browse_url("/", round=round, domain=domain)),  # `flywheel browse`
     })
     yield _gate("unique_sample_ids", "samples", quality.unique_ids(con, "samples", ["sample_id"], where))
     yield _gate("samples_have_lineage", "samples",
@@ -345,24 +359,39 @@ def _jsonable(rows: list[dict]) -> list[dict]:
 
 
 @dg.asset(partitions_def=ROUND_X_DOMAIN, group_name=GROUP, kinds={"parquet"}, deps=["samples"])
-def knowledge_evolution(context: dg.AssetExecutionContext, lake: LakeResource):
+def knowledge_evolution(context: dg.AssetExecutionContext, lake: LakeResource, llm: LLMResource):
     """Knowledge nodes and edges evolved from this round's accepted samples (co-occurring points,
-    compositions that expansion created), with round, evidence sample ids and weight; written into
+    compositions that expansion created, sub-points of a family's parameter space), with round, evidence sample ids and weight; written into
     knowledge_nodes / knowledge_edges. The next round's plans sample them."""
     from knowledge.evolve import evolve, extend_graph
+    from knowledge.subpoints import conditions
     from pipelines.plan import knowledge_state
 
     round, domain = partition_of(context)
     store = lake.lake()
     state = knowledge_state(store, domain, round)
     graph = extend_graph(_taxonomy(), state.nodes)
-    nodes, edges = evolve(graph, store.rows("samples", round, domain), round, domain)
+    drafts = store.read("drafts", round, domain, columns=["sample_id", "attempt", "params"]).to_pylist()
+    params = {(d["sample_id"], d["attempt"]): d["params"] for d in drafts}
+    accepted = [{**s, "params": params.get((s["sample_id"], s["attempt"]))} for s in store.rows("samples", round, domain)]
+    nodes, edges = evolve(graph, accepted, round, domain, conditions(state.nodes))
+    client = llm.client(store)
+    rejected = []
+    if client is not None:  # the model proposes new points too, each validated (pipelines.llm.proposer)
+        from pipelines.llm.proposer import propose_points
+
+        proposed = propose_points(graph, accepted, round, domain, _families(), client)
+        nodes, edges, rejected = nodes + proposed.nodes, edges + proposed.edges, proposed.rejected
     store.write("knowledge_nodes", nodes, round=round, domain=domain, producer="evolve")
     store.write("knowledge_edges", edges, round=round, domain=domain, producer="evolve")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(nodes),
         "new_nodes": len(nodes),
         "new_compositions": sum(n["variant"] is not None for n in nodes),
+        "new_subpoints": sum(n["condition"] not in (None, "{}") for n in nodes),
+        "new_model_points": sum(n["condition"] == "{}" for n in nodes),
+        "model_proposals_rejected": dg.MetadataValue.json(rejected),
+        "model_stages": _model_status(llm),
         "edges": dg.MetadataValue.json(Counter(e["kind"] for e in edges)),
         "evolved_nodes_before": len(state.nodes),
     })

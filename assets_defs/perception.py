@@ -58,7 +58,7 @@ def _png_lookup(store, round: int):
                      description="Typed element annotations (point, line, angle, circle, text, symbol) per image."),
     ],
     check_specs=[dg.AssetCheckSpec("answers_on_canvas", asset="perception_tasks", blocking=True,
-                                   description="every answer point lies on its image")],
+                                   description="every answer point lies on its image", partitions_def=ROUND_X_DOMAIN)],
     partitions_def=ROUND_X_DOMAIN,
 )
 def perception_tasks(context: dg.AssetExecutionContext, lake: LakeResource):
@@ -120,7 +120,8 @@ def perception_figures(context: dg.AssetExecutionContext, config: FiguresConfig,
                 dg.AssetDep("perception_tasks", partition_mapping=_BY_ROUND)],
           check_specs=[dg.AssetCheckSpec("benchmark_leak_free", asset="benchmark", blocking=True,
                                          description="no shared image hash, near-duplicate image or question, or "
-                                                     "knowledge-point combination with the train side")])
+                                                     "knowledge-point combination with the train side",
+                                         partitions_def=ROUNDS)])
 def benchmark(context: dg.AssetExecutionContext, config: BenchmarkConfig, lake: LakeResource):
     """VTBench-style items (perception, instruction-guided, interactive reasoning) from this
     round's held-out samples, never shared with the train side."""

@@ -24,27 +24,43 @@ class LakeResource(dg.ConfigurableResource):
 
 
 class SandboxResource(dg.ConfigurableResource):
-    """Warm sandbox workers; one pool per run with the in-process executor, per step otherwise."""
+    """Warm sandbox workers; one pool per run with the in-process executor, per step otherwise.
 
-    workers: int = 0  # 0 = one per available core
+    With a Ray address (``ray_address``, else ``$FLYWHEEL_RAY_ADDRESS``) the render, repair and
+    expansion stages render on the Ray cluster instead: one warm Sandbox per node, kept between
+    steps (``pipelines.distributed.ray_pool``); ``workers`` is then per node."""
+
+    workers: int = 0  # 0 = one per available core (per node on Ray)
     timeout_s: float = 10.0
     memory_mb: int = 1024
     strict: bool = True  # refuse to start with incomplete isolation; False (or $FLYWHEEL_SANDBOX_STRICT=0) opts out
+    ray_address: str = ""  # "" = $FLYWHEEL_RAY_ADDRESS; neither set = the local pool
+
+    def open(self, workers: int | None = None):
+        """A started pool (close it when done): local warm workers, or the Ray cluster's."""
+        from pipelines.distributed.ray_pool import ray_address
+        from pipelines.sandbox import Limits, Sandbox  # heavy: matplotlib workers
+
+        limits = Limits(timeout_s=self.timeout_s, memory_mb=self.memory_mb)
+        strict = None if self.strict else False
+        address = self.ray_address or ray_address()
+        if address:
+            from pipelines.distributed.ray_pool import RaySandboxPool
+
+            return RaySandboxPool(address, limits=limits, strict=strict, workers_per_node=self.workers)
+        return Sandbox(workers=workers or self.workers or None, limits=limits, strict=strict)
 
     @contextmanager
     def pool(self) -> Iterator:
-        from pipelines.sandbox import Limits, Sandbox  # heavy: matplotlib workers
-
-        with Sandbox(workers=self.workers or None,
-                     limits=Limits(timeout_s=self.timeout_s, memory_mb=self.memory_mb),
-                     strict=None if self.strict else False) as sandbox:
+        with self.open() as sandbox:
             yield sandbox
 
 
 class LLMResource(dg.ConfigurableResource):
     """An OpenAI-compatible endpoint (vLLM server, hosted API) for the model stages.
 
-    Empty ``base_url``/``model`` fall back to ``$FLYWHEEL_LLM_BASE_URL``/``$FLYWHEEL_LLM_MODEL``;
+    Empty ``base_url``/``model`` fall back to ``$FLYWHEEL_LLM_BASE_URL``/``$FLYWHEEL_LLM_MODEL``,
+    and with no model the endpoint's one served model (``GET /models``: vLLM serves one) is used;
     with no endpoint at all the model stages are off and the round is procedural only. The key is
     read from the environment variable named by ``api_key_env``, never from config."""
 
@@ -62,12 +78,22 @@ class LLMResource(dg.ConfigurableResource):
     judge_procedural: bool = False  # also judge procedural drafts (model drafts are always judged)
     repair_rounds: int = 2
 
+    def _base_url(self) -> str:
+        return self.base_url or os.environ.get("FLYWHEEL_LLM_BASE_URL", "")
+
     def endpoint(self) -> tuple[str, str]:
-        return (self.base_url or os.environ.get("FLYWHEEL_LLM_BASE_URL", ""),
-                self.model or os.environ.get("FLYWHEEL_LLM_MODEL", ""))
+        """(base URL, model): the model configured and served, or the one the endpoint serves; raises
+        :class:`pipelines.llm.EndpointError` (one line) when the endpoint cannot serve a round."""
+        from pipelines.llm import resolve_model
+
+        base_url = self._base_url()
+        if not base_url:
+            return "", ""
+        model = self.model or os.environ.get("FLYWHEEL_LLM_MODEL", "")
+        return base_url, resolve_model(base_url, model, os.environ.get(self.api_key_env) or None)
 
     def enabled(self) -> bool:
-        return bool(self.endpoint()[0])
+        return bool(self._base_url())
 
     def creates_in(self, domain: str) -> bool:
         return self.enabled() and self.creator_share > 0 and (not self.creator_domains or domain in self.creator_domains)
@@ -76,11 +102,9 @@ class LLMResource(dg.ConfigurableResource):
         """A :class:`pipelines.llm.ChatClient`, or None when the model stages are off."""
         from pipelines.llm import ChatClient
 
-        base_url, model = self.endpoint()
-        if not base_url:
+        if not self.enabled():
             return None
-        if not model:
-            raise ValueError("FLYWHEEL_LLM_BASE_URL is set but no model: set FLYWHEEL_LLM_MODEL or the llm resource's model")
+        base_url, model = self.endpoint()
         cache = self.cache_dir or (os.path.join(str(lake.root), "llm_cache") if lake.is_local
                                    else os.path.expanduser("~/.cache/flywheel/llm"))
         prices = json.loads(self.prices_json) if self.prices_json else None

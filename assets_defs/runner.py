@@ -12,8 +12,10 @@ import concurrent.futures as cf
 import fcntl
 import glob
 import json
+import logging
 import multiprocessing as mp
 import os
+import queue
 import shutil
 import tempfile
 import time
@@ -67,20 +69,42 @@ def _shared_sandbox_resource(sandbox):
     return SharedSandbox()
 
 
-def _lane_init(sandbox_workers: int) -> None:
+class _ForwardSteps(logging.Handler):
+    """Sends (partition, step, event) of each step start / success / failure to the parent's
+    progress line (a lane draws nothing itself)."""
+
+    EVENTS = frozenset({"STEP_START", "STEP_SUCCESS", "STEP_FAILURE"})
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_event", None)
+        if event is not None and event.step_key and event.event_type_value in self.EVENTS:
+            _LANE["events"].put((_LANE["where"], event.step_key, event.event_type_value))
+
+
+def _progress_logger_def():
+    import dagster as dg
+
+    @dg.logger(description="step progress to the `flywheel run` terminal")
+    def progress(_init_context) -> logging.Logger:
+        logger = logging.Logger("flywheel.progress", level=logging.DEBUG)
+        logger.addHandler(_ForwardSteps())
+        return logger
+
+    return progress
+
+
+def _lane_init(sandbox_workers: int, events=None) -> None:
     import dagster as dg
 
     from assets_defs.definitions import defs
     from assets_defs.resources import RESOURCES
-    from pipelines.sandbox import Limits, Sandbox
 
-    cfg = RESOURCES["sandbox"]
-    sandbox = Sandbox(workers=sandbox_workers, limits=Limits(timeout_s=cfg.timeout_s, memory_mb=cfg.memory_mb))
+    sandbox = RESOURCES["sandbox"].open(workers=sandbox_workers)  # local workers, or the Ray cluster's
     atexit.register(sandbox.close)
     instance = dg.DagsterInstance.get()
     atexit.register(instance.dispose)
-    _LANE.update(defs=defs, instance=instance, sandbox=sandbox,
-                 resources={"sandbox": _shared_sandbox_resource(sandbox)})
+    _LANE.update(defs=defs, instance=instance, sandbox=sandbox, events=events, where="",
+                 resources={"sandbox": _shared_sandbox_resource(sandbox)}, logger=_progress_logger_def())
 
 
 @dataclass
@@ -120,7 +144,12 @@ def _execute(job: str, round: int, domain: str | None, run_config: dict) -> Outc
 
     t0 = time.perf_counter()
     key = partition_key(round, domain) if domain is not None else str(round)
-    result = _LANE["defs"].resolve_job_def(job).execute_in_process(
+    job_def = _LANE["defs"].resolve_job_def(job)
+    if _LANE["events"] is not None:  # the parent shows each step: add the logger that tells it
+        _LANE["where"] = domain or job
+        job_def = job_def.with_logger_defs({**job_def.loggers, "progress": _LANE["logger"]})
+        run_config = {**run_config, "loggers": {**run_config.get("loggers", {}), "progress": {}}}
+    result = job_def.execute_in_process(
         instance=_LANE["instance"], partition_key=key, run_config=run_config, raise_on_error=False,
         resources=_LANE["resources"], tags={PROCESS_TAG: _process_token(os.getpid())})
     missing = list(getattr(_LANE["sandbox"], "isolation", {}).get("missing") or [])
@@ -147,49 +176,101 @@ def lanes_for(domains: int, lanes: int | None = None) -> tuple[int, int]:
     return n, max(1, cores // n)
 
 
+class _Steps:
+    """The steps the lanes report, shown on the parent's progress line: on a terminal the line says
+    which step each lane runs and advances per finished step; elsewhere each finished step is a line."""
+
+    def __init__(self, line, events, rnd: int) -> None:
+        self.line, self.events, self.rnd = line, events, rnd
+        self.running: dict[str, tuple[str, float]] = {}  # partition -> (step, started)
+        line.note("starting lanes")
+
+    def drain(self) -> None:
+        while True:
+            try:
+                where, step, kind = self.events.get_nowait()
+            except (queue.Empty, OSError, EOFError):
+                break
+            if kind == "STEP_START":
+                self.running[where] = (step, time.perf_counter())
+            else:
+                _, started = self.running.pop(where, (step, time.perf_counter()))
+                self.line.advance()
+                if not self.line.drawn:  # no live line (a log file): one line per finished step
+                    self.line.write(f"round {self.rnd} · {where} · {step}: "
+                                    f"{'done' if kind == 'STEP_SUCCESS' else 'FAILED'} in {time.perf_counter() - started:.1f} s")
+        self.line.note(", ".join(f"{w}: {step}" for w, (step, _) in sorted(self.running.items())) or "starting lanes")
+
+    def wait(self, futures) -> Iterator:
+        """The futures as they finish, showing the lanes' steps meanwhile."""
+        pending = set(futures)
+        while pending:
+            done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            self.drain()
+            yield from done
+        self.drain()
+
+
+def _step_count(job: str) -> int:
+    from assets_defs.definitions import defs
+
+    return len(defs.resolve_job_def(job).graph.node_dict)
+
+
 def run_rounds(rounds: list[int], domains: list[str], settings: RoundSettings,
                after_round: Callable[[int, list[str]], bool] = lambda rnd, missing: True,
                say: Callable[[str], None] = print) -> bool:
     """Materialise ``rounds`` (each: every domain partition, then coverage and benchmark, then
     ``after_round(round, isolation features the lanes' sandboxes lack)``); False at the first
-    failed run, after saying which and why, or when ``after_round`` returns False."""
+    failed run, after saying which and why, or when ``after_round`` returns False. While a round
+    runs, a progress line (:mod:`assets_defs.progress`) shows every lane's step; ``say`` lines
+    are written above it."""
     import dagster as dg
 
     from assets_defs.partitions import ROUNDS
+    from assets_defs.progress import LANE_ENV, live
 
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING" if settings.debug else "CRITICAL"}}}}
     flywheel = {"ops": {"plans": {"config": {"plans_per_domain": settings.plans, "seed": settings.seed}},
                         "expansions": {"config": {"seed": settings.seed}}}, **quiet}
-    with dg.DagsterInstance.get() as instance:
+    reports = ("coverage", "build_benchmark")
+    with live("loading the definitions"), dg.DagsterInstance.get() as instance:
         instance.add_dynamic_partitions(ROUNDS.name, [str(r) for r in rounds])
+        total = len(domains) * _step_count("flywheel") + sum(_step_count(job) for job in reports)
     # lanes fork from a clean server process that imported the heavy modules once (Dagster, the
     # definitions, Great Expectations: seconds each), not from this process's threads and handles
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
+    # the fork server (started by the first submit) and its lanes read this when they import tqdm;
+    # this process imported it already and keeps drawing
+    os.environ.update(LANE_ENV)
+    events = ctx.Queue()
     with cf.ProcessPoolExecutor(settings.lanes, mp_context=ctx, initializer=_lane_init,
-                                initargs=(settings.sandbox_workers,)) as pool:
+                                initargs=(settings.sandbox_workers, events)) as pool:
         for rnd in rounds:
             t_round = time.perf_counter()
-            futures = {pool.submit(_execute, "flywheel", rnd, d, flywheel): d for d in domains}
             say(f"round {rnd}: {len(domains)} domain partitions in {settings.lanes} lanes "
                 f"({settings.sandbox_workers} sandbox workers each)")
-            missing: set[str] = set()
-            for fut in cf.as_completed(futures):
-                out = fut.result()
-                missing.update(out.missing)
-                say(f"round {rnd} · {futures[fut]}: {'ok' if out.ok else 'FAILED'} in {out.seconds:.1f} s "
-                    f"(run {out.run_id[:8]}){'' if out.ok else ': ' + out.error}")
-                if not out.ok:
-                    for other in futures:
-                        other.cancel()
-                    return False
-            # the round's report and benchmark read what every domain wrote, not each other
-            reports = {job: pool.submit(_execute, job, rnd, None, quiet) for job in ("coverage", "build_benchmark")}
-            for job, fut in reports.items():
-                out = fut.result()
-                if not out.ok:
-                    say(f"round {rnd}: {job} FAILED (run {out.run_id[:8]}): {out.error}")
-                    return False
+            with live(f"round {rnd}", total=total) as line:
+                steps = _Steps(line, events, rnd)
+                futures = {pool.submit(_execute, "flywheel", rnd, d, flywheel): d for d in domains}
+                missing: set[str] = set()
+                for fut in steps.wait(futures):
+                    out = fut.result()
+                    missing.update(out.missing)
+                    line.write(f"round {rnd} · {futures[fut]}: {'ok' if out.ok else 'FAILED'} in {out.seconds:.1f} s "
+                               f"(run {out.run_id[:8]}){'' if out.ok else ': ' + out.error}")
+                    if not out.ok:
+                        for other in futures:
+                            other.cancel()
+                        return False
+                # the round's report and benchmark read what every domain wrote, not each other
+                jobs = {pool.submit(_execute, job, rnd, None, quiet): job for job in reports}
+                for fut in steps.wait(jobs):
+                    out = fut.result()
+                    if not out.ok:
+                        line.write(f"round {rnd}: {jobs[fut]} FAILED (run {out.run_id[:8]}): {out.error}")
+                        return False
             say(f"round {rnd}: {len(domains)} domains, coverage and benchmark in {time.perf_counter() - t_round:.0f} s")
             if not after_round(rnd, sorted(missing)):
                 return False

@@ -1,6 +1,7 @@
 """Public datasets in and out in their published shapes: one loader asset per dataset (VTBench,
-V-Perception-40K, V-Interaction-400K, MathVision, We-Math, VisuLogic, MathVista) and the
-V-Interaction-style export of accepted samples."""
+V-Perception-40K, V-Interaction-400K, MathVision, We-Math, VisuLogic, MathVista, and the RL prompt
+sets We-Math 2.0 Pro/Standard, MMK12, ThinkLite-VL-hard-11k) and the V-Interaction-style export of
+accepted samples (held-out and benchmark samples left out by default)."""
 
 import os
 from pathlib import Path
@@ -22,6 +23,8 @@ class SourceConfig(dg.Config):
 class ExportConfig(dg.Config):
     folder: str = ""  # empty = <lake root>/exports/V-Interaction
     rows_per_part: int = 10_000
+    include_heldout: bool = False  # True: held-out samples too, marked split='heldout' (they make the benchmark)
+    split_seed: int = 0
 
 
 def _folder(source: Source, configured: str, lake_root: str) -> Path:
@@ -67,7 +70,7 @@ def _loader(source: Source) -> dg.AssetsDefinition:
 def export_vinteraction(context: dg.AssetExecutionContext, config: ExportConfig, lake: LakeResource):
     """Accepted samples of every round and domain as V-Interaction-400K rows plus provenance, in the
     release's file layout (pipelines/export/vinteraction.py documents the columns)."""
-    from pipelines.export.vinteraction import vinteraction_rows, write_parts
+    from pipelines.export.vinteraction import vinteraction_rows, write_card, write_parts
     from warehouse.catalog import connect
 
     store = lake.lake()
@@ -76,9 +79,11 @@ def export_vinteraction(context: dg.AssetExecutionContext, config: ExportConfig,
     png = dict(con.execute("""SELECT image_id, png FROM images WHERE image_id IN (
         SELECT image_id FROM samples UNION SELECT unnest(interactions).image_id FROM samples)""").fetchall())
     names = dict(con.execute("SELECT node_id, name FROM knowledge_nodes").fetchall())
-    out = vinteraction_rows(samples, png, names)
+    bench = con.execute("SELECT sample_id, image_id FROM benchmark").fetchall() if store.exists("benchmark") else []
+    out = vinteraction_rows(samples, png, names, bench, config.include_heldout, config.split_seed)
     folder = config.folder or str(Path(store.root) / "exports" / "V-Interaction")
     paths = write_parts(out.rows, folder, config.rows_per_part)
+    write_card(folder, out, paths)
     return dg.MaterializeResult(metadata={"dagster/row_count": len(out.rows), "folder": folder,
                                           "files": dg.MetadataValue.json([str(p) for p in paths]),
                                           "skipped": dg.MetadataValue.json(dict(out.skipped))})

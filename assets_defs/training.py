@@ -2,7 +2,7 @@
 each trainer in its own process through Dagster Pipes (train/runner.py).
 
 Jobs: ``perception_sft``, ``sft``, ``rl`` (each = its export asset + its checkpoint asset). Launch with
-``dagster job execute -m assets_defs.definitions -j sft --config train/configs/cpu_sft_job.yaml``."""
+``dg launch --job sft --config train/configs/cpu_sft_job.yaml``."""
 
 import base64
 import json
@@ -22,9 +22,11 @@ SET_OF_JOB = {"perception_sft": "perception_sft", "sft": "sft", "rl": "rl"}
 
 
 class ExportConfig(dg.Config):
-    """Which side of the train/held-out split to export (the benchmark uses the other side)."""
+    """Which side of the train/held-out split to export (the benchmark uses the other side); for the RL
+    set, the shares of the prompt mix (train/rl_mix.py: ours, wemath2_pro, wemath2_standard, mmk12, thinklite)."""
 
     split_seed: int = 0
+    rl_weights: dict[str, float] = {"ours": 1.0}
 
 
 class TrainConfig(dg.Config):
@@ -44,7 +46,7 @@ def _export_asset(name: str, description: str, deps: tuple[str, ...] = ("samples
         store = lake.lake()
         if not store.is_local:
             raise ValueError(f"training exports need a local lake root, got {store.root!r}")
-        meta = write_export(export_from_lake(store, name, config.split_seed), store.root)
+        meta = write_export(export_from_lake(store, name, config.split_seed, config.rl_weights), store.root)
         if meta["note"]:
             context.log.warning(meta["note"])
         return dg.MaterializeResult(metadata={**{k: v for k, v in meta.items() if k not in ("parquet", "swift_jsonl")},
@@ -59,8 +61,8 @@ perception_sft_set = _export_asset("perception_sft", "Point-level perception SFT
                                    deps=("samples", "perception_tasks"))
 sft_set = _export_asset("sft", "Cold-start SFT trajectories: a code turn per interaction, its sandbox output "
                         "turn holding the interaction's image, then the answer (training side only).")
-rl_set = _export_asset("rl", "GRPO prompts: system + image + question, reference answer (solution) and the "
-                       "points bound to P in the sandbox (training side only).")
+rl_set = _export_asset("rl", "GRPO prompts: system + image + question and the reference answer (solution); "
+                       "training side only, mixed with the public RL sets by the configured weights.")
 
 
 def _plot_md(history: list) -> dg.MetadataValue:

@@ -19,7 +19,7 @@ from functools import partial
 import numpy as np
 import pyarrow as pa
 
-from pipelines.check import DIMENSIONS
+from pipelines.check import DIMENSIONS, FIGURE
 from pipelines.dedup import DEFAULT_HAMMING_K, find_duplicates, normalise_text, phash_to_int, shingle_hashes
 from pipelines.dedup.index import figure_phashes, key_table, matches, phash_hex, probe, read_samples
 from warehouse.storage import Lake
@@ -71,6 +71,7 @@ def curate(drafts: list[dict], renders: list[dict], verdicts: list[dict],
     for v in verdicts:
         verdicts_by.setdefault((v["sample_id"], v["attempt"]), {})[v["dimension"]] = v
     passing: list[tuple[dict, dict]] = []
+    figure: dict[str, bool | None] = {}
     for sid, row in sorted(latest_attempts(drafts).items()):
         key = (sid, row["attempt"])
         got = verdicts_by.get(key, {})
@@ -80,12 +81,23 @@ def curate(drafts: list[dict], renders: list[dict], verdicts: list[dict],
             out.rejected[f"{d}: {_reason_class(got[d]['reason']) if d in got else 'not checked'}"] += 1
             continue
         passing.append((row, render_by[key]))
+        figure[sid] = _needs_figure(row, got)
     out.duplicates = dedup([{"sample_id": r["sample_id"], "question": r["question"], "answer": r["answer"],
                              "image_id": rd["image_id"], "round": r["round"], "domain": r["domain"]}
                             for r, rd in passing])
     dropped = {d["sample_id"] for d in out.duplicates}
-    out.samples = [_sample(row, render) for row, render in passing if row["sample_id"] not in dropped]
+    out.samples = [{**_sample(row, render), "needs_figure": figure[row["sample_id"]]}
+                   for row, render in passing if row["sample_id"] not in dropped]
     return out
+
+
+def _needs_figure(row: Mapping, verdicts: Mapping[str, dict]) -> bool | None:
+    """The family's decision (drafts.needs_figure); for a model draft, its judge's text-only solve
+    (the FIGURE verdict passes when that solve missed the answer); None when neither exists."""
+    if row.get("needs_figure") is not None:
+        return bool(row["needs_figure"])
+    v = verdicts.get(FIGURE)
+    return None if v is None else bool(v["passed"])
 
 
 def duplicate_rows(current: Sequence[dict], prior: Sequence[dict], phash: Mapping[str, str] | None
@@ -214,6 +226,7 @@ def _sample(row: dict, render: dict) -> dict:
         ],
         "points_px": render["points_px"],
         "render_code": row["render_code"],
+        "renderer": row.get("renderer") or "matplotlib",
         "round": row["round"],
         "domain": row["domain"],
     }

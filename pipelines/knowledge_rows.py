@@ -6,7 +6,8 @@ from knowledge import KnowledgeGraph
 from warehouse.storage import Lake
 
 # seed nodes have no components or evidence: those columns describe evolved nodes
-SEED_PROVENANCE = {"components": [], "family": None, "variant": None, "evidence": [], "weight": None}
+SEED_PROVENANCE = {"components": [], "family": None, "variant": None, "condition": None, "evidence": [],
+                   "weight": None}
 
 
 def knowledge_rows(graph: KnowledgeGraph, domain: str, round: int) -> tuple[list[dict], list[dict]]:

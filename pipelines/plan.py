@@ -6,7 +6,6 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import duckdb
 import pyarrow.compute as pc
 
 from knowledge import KnowledgeGraph, sample_picks
@@ -45,7 +44,7 @@ def sample_groups(lake: Lake, domain: str, round: int) -> list[dict]:
     scan = lake.parquet_scan("samples")
     if scan is None:
         return []
-    with duckdb.connect() as con:
+    with lake.duckdb() as con:
         rel = con.execute(f"""
             SELECT list_sort(list_distinct(node_ids)) AS node_ids, family, variant, count(*) AS count
             FROM {scan} WHERE domain = ? AND round < ? GROUP BY ALL ORDER BY ALL""", [domain, round])

@@ -51,12 +51,22 @@ def draft_to_row(draft: Draft, at: Lineage, creator: str | None = None, model: s
         "difficulty": draft.difficulty,
         "seed": draft.seed,
         "params": draft.params_json(),
+        "style": draft.style,
+        "template_id": draft.template_id,
+        "renderer": draft.renderer,
         "tokens": tokens,
+        "needs_figure": _figure_needed(draft),
         "provenance": {"model": model, "prompt_hash": prompt_hash, "tokens": tokens, "seconds": seconds,
                        "action": at.action},
         "round": at.round,
         "domain": draft.domain,
     }
+
+
+def _figure_needed(draft: Draft) -> bool | None:
+    from pipelines.creators import figure_needed  # the registry imports every family: only on use
+
+    return figure_needed(draft)
 
 
 def row_to_draft(row: dict) -> Draft:
@@ -81,6 +91,9 @@ def row_to_draft(row: dict) -> Draft:
         ),
         difficulty=row["difficulty"],
         params=json.loads(row["params"]),
+        style=row.get("style") or "",
+        template_id=row.get("template_id") or "",
+        renderer=row.get("renderer") or "matplotlib",
     )
 
 

@@ -1,7 +1,8 @@
 """A real local HTTP server speaking the OpenAI chat-completions protocol, for client tests.
 
-Each POST is answered from a queue of scripted replies (or ``default(body)``); the server records
-every request body, the request count and the peak number of requests in flight."""
+``GET /v1/models`` lists ``models``; each POST is answered from a queue of scripted replies (or
+``default(body)``); the server records every request body, the request count and the peak number
+of requests in flight."""
 
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ class FakeServer:
     def __init__(self, protocol: str = "HTTP/1.1") -> None:
         self.replies: deque[Reply] = deque()
         self.default: Callable[[dict[str, Any]], Reply] = lambda body: Reply()
+        self.models: list[str] = [MODEL]  # what GET /v1/models lists
+        self.models_status = 200
         self.bodies: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.paths: list[str] = []
@@ -58,13 +61,25 @@ class FakeServer:
             def log_message(self, *args: Any) -> None:  # keep pytest output clean
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802
+                if self.path.rstrip("/") != "/v1/models":
+                    self.send_error(404)
+                    return
+                payload = json.dumps({"object": "list", "data": [
+                    {"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in server.models]}).encode()
+                self.send_response(server.models_status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def do_POST(self) -> None:  # noqa: N802
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with server.lock:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                     server.paths.append(self.path)
-                    server.headers.append(dict(self.headers))
+                    server.headers.append({k.title(): v for k, v in self.headers.items()})
                     try:
                         body = json.loads(raw)
                     except ValueError:

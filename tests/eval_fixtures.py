@@ -153,9 +153,9 @@ def write_project_benchmark(lake: Lake, sandbox: Sandbox) -> dict[str, tuple[lis
          "question": "[pr] Which side is longest?", "reference": json.dumps({"answer": "B"}), "choices": ["AC", "AB", "BC"]},
     ]
     lake.write("benchmark", rows, round=1, domain="plane_geometry", producer="benchmark")
-    # P gives the points: the reference edit may use it, as the flywheel's interactions do
+    # the wrong run reads the flywheel's true points P: evaluation binds none, so it fails (NameError)
     return {"pp": ([code_turn(GOOD_MARKS)], [code_turn(BAD_MARKS)]),
-            "pi": ([code_turn("x, y = P['A']\n" + GOOD_EDIT)], [code_turn(BAD_EDIT)]),
+            "pi": ([code_turn(GOOD_EDIT)], [code_turn("x, y = P['A']\n" + GOOD_EDIT)]),
             "pr": ([answer_turn("AB")], [answer_turn("(C)")])}
 
 

@@ -150,7 +150,7 @@ def lake_of(root, samples: list[dict], phash: dict) -> CountingLake:
     images' phashes and the dedup index."""
     lake = CountingLake(root)
     fill = {"attempt": 0, "parent_id": None, "creator": "procedural:f", "family": "f", "variant": "base",
-            "difficulty": 1, "solution": "", "render_code": ""}
+            "difficulty": 1, "solution": "", "render_code": "", "renderer": "matplotlib", "needs_figure": True}
     lake.write("samples", [fill | s | {"plan_id": s["sample_id"]} for s in samples], round=1, domain="d",
                producer="curate")
     lake.write("images", [{"image_id": i, "png": b"", "width": 64, "height": 64, "phash": h, "round": 1, "domain": "d"}

@@ -98,3 +98,40 @@ def test_action_requires_changes_near_named_elements():
     failed = row | {"interaction_status": ["error"], "interaction_errors": ["NameError: P"],
                     "interaction_image_ids": [None]}
     assert check_action(d, failed, images.__getitem__) == ["interaction 0 (auxiliary_line) error: NameError: P"]
+
+
+def test_action_rejects_an_interaction_that_runs_off_the_canvas():
+    """A stroke clipped by the image border (a line drawn past the figure) fails the action check;
+    the same stroke stopping inside the image passes."""
+    before = figure()
+    inside, off = before.copy(), before.copy()
+    inside[18:22, 18:90] = (255, 0, 0)  # from A to x = 90 of 100
+    off[18:22, 18:100] = (255, 0, 0)  # from A out through the right border
+    images = {"img": before, "inside": inside, "off": off}
+    row = render_row([], [{"name": "A", "x": 20, "y": 20}]) | {"interaction_status": ["ok"],
+                                                               "interaction_errors": [""]}
+    d = draft(interactions=(Interaction("auxiliary_line", "Extend a line from A.", "", ("A",)),))
+    assert check_action(d, row | {"interaction_image_ids": ["inside"]}, images.__getitem__) == []
+    got = check_action(d, row | {"interaction_image_ids": ["off"]}, images.__getitem__)
+    assert got == ["interaction 0 (auxiliary_line) draws off the canvas (4 border pixels changed)"]
+
+
+@pytest.mark.parametrize("question,answer,answer_type,choices,stated", [
+    # the old trigonometry defect: the reference angle of an acute angle is the angle itself
+    ("Angle UOP, measured counterclockwise from OU, is 45°. What is its reference angle, in degrees?", "45",
+     "number", (), True),
+    ("The battery keeps 30 volts between A and B. What is the potential difference between A and B, in volts?",
+     "30", "number", (), True),
+    ("In triangle ABC, AB = 5 and angle C is right. What is AB?", "5", "number", (), True),
+    ("Which point is the midpoint of AB, the point (2, 3)?", "A", "choice", ("(2, 3)", "(3, 2)"), True),
+    # a coincidence is not a statement: 3 names a set, 10:09 a time, 1/2 is not the 1 of 'a/b'
+    ("B is the set of multiples of 3. How many of the numbers shown are not in set B?", "3", "number", (), False),
+    ("Jonas gets to the stop at 10:09. How many minutes does Jonas wait for the next bus?", "10", "number", (),
+     False),
+    ("What fraction is shaded? Write a non-integer as a fraction a/b in lowest terms.", "1", "number", (), False),
+    ("Which point is the midpoint of AB?", "A", "choice", ("(2, 3)", "(3, 2)"), False),
+])
+def test_text_rejects_a_question_that_states_its_answer(question, answer, answer_type, choices, stated):
+    problems = check_text(draft(question=question, answer=answer, answer_type=answer_type, choices=choices))
+    assert any("the question" in p and ("states the answer" in p or "correct option" in p)
+               for p in problems) is stated, problems

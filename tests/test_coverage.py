@@ -27,7 +27,8 @@ def _sample(sid: str, domain: str, rnd: int, node_ids: list[str], rng: random.Ra
             "difficulty": rng.randint(1, 4), "question": f"question {sid}", "answer": str(rng.randint(0, 9)),
             "answer_type": rng.choice(["number", "choice", "text"]), "choices": [], "solution": "",
             "image_id": f"img-{sid}", "width": 100, "height": 100, "interactions": [], "points_px": [],
-            "render_code": "", "round": rnd, "domain": domain}
+            "render_code": "", "renderer": "matplotlib", "needs_figure": [True, True, False, None][int(sid[-1]) % 4]
+            if sid[-1].isdigit() else True, "round": rnd, "domain": domain}
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +94,11 @@ def test_round_filter_and_table_figures(lake):
     dup_total = con.execute("SELECT count(*) FROM duplicates").fetchall()[0][0]
     assert sum(d["duplicates"] for d in two.duplicates) == dup_total
     assert two.numbers()["duplicate_rate"] == pytest.approx(dup_total / (len(samples) + dup_total), abs=1e-4)
+    kept = con.execute("SELECT needs_figure FROM samples").fetchall()
+    decided = [v for (v,) in kept if v is not None]
+    assert 0 < len(decided) < len(kept)
+    assert two.numbers()["needs_figure_share"] == pytest.approx(sum(decided) / len(decided), abs=1e-4)
+    assert two.numbers()["needs_figure_unknown"] == len(kept) - len(decided)
     text = coverage_summary(con, 2)
     assert f"{len(samples)} accepted samples in {len(two.samples_per_domain)} domains" in text
 

@@ -291,7 +291,7 @@ def _lake_sample(r: dict) -> dict:
             "expansion": "none", "creator": "procedural:f", "family": "f", "variant": "base", "node_ids": ["d.t.p"],
             "difficulty": 1, "question": r["question"], "answer": r["answer"], "answer_type": "choice",
             "choices": [], "solution": "", "image_id": r["image_id"], "width": 8, "height": 8, "interactions": [],
-            "points_px": [], "render_code": "", "round": r["round"], "domain": "d"}
+            "points_px": [], "render_code": "", "renderer": "matplotlib", "needs_figure": True, "round": r["round"], "domain": "d"}
 
 
 def _brute_force(current: list[dict], prior: list[dict], phash: dict) -> set[tuple[str, str, str]]:

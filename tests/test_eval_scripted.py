@@ -9,17 +9,17 @@ import json
 
 import pytest
 
-from pipelines.llm import ChatClient
+from pipelines.llm import ChatClient, EndpointError
 from pipelines.sandbox import Limits, Sandbox
 from tests.chat_server import MODEL, FakeServer, Reply, ok_body
 from tests.eval_fixtures import (HEADER, answer_turn, code_turn, figure_png, load_all, scripted,
                                  write_downloads, write_project_benchmark)
 from train.eval.backends import OpenAIBackend, build_backend
-from train.eval.benchmarks import BenchmarkMissing, load_items
+from train.eval.benchmarks import BenchmarkMissing, load_items, unavailable_tasks
 from train.eval.loop import run_items
 from train.eval.report import comparison_png, failures_markdown, report_inputs
 from train.eval.run import evaluate, write_run
-from train.eval.scoring import score, visulogic_letter, wemath_four_dimensions
+from train.eval.scoring import score, summarize, visulogic_letter, wemath_four_dimensions, wemath_steps
 from train.eval.types import EvalItem
 from warehouse.catalog import connect
 from warehouse.storage import Lake
@@ -94,7 +94,8 @@ def test_missing_answer_tags_and_a_server_stripped_stop_string(server, sandbox):
     server.default = scripted({"a": (["The answer is 42."], []), "b": (["<think>t</think> <answer>42"], [])}, 0)
     a, b = (EvalItem("vtbench", "reasoning", k, f"[{k}] What is k + 1?", figure_png(), "42") for k in "ab")
     no_tags, stripped = run_items([a, b], backend(server), sandbox, max_new_tokens=64)
-    assert (no_tags.stop_reason, no_tags.has_answer, score(no_tags).score) == ("no_code", False, 0.0)
+    # no tags: the loop stops, and the free-text answer is scored by the official rules (VLMEvalKit style)
+    assert (no_tags.stop_reason, no_tags.has_answer, score(no_tags).score) == ("no_code", False, 1.0)
     assert stripped.turns[0].text.endswith("</answer>") and stripped.answer == "42"  # servers drop the stop string
 
 
@@ -181,11 +182,17 @@ def test_reference_answers_score_one_and_wrong_ones_zero_on_every_benchmark(worl
     details = json.loads(con.execute("SELECT score_details FROM eval_results WHERE run_id = 'wrong' "
                                      "AND task = 'instruction_guided'").fetchone()[0])
     assert details["iou"] < 0.5
+    # no true positions in evaluation: the wrong run's code that reads P['A'] died of a NameError
+    (error,) = con.execute("SELECT error FROM eval_turns WHERE run_id = 'wrong' AND item_id = 'pi'").fetchone()
+    assert "NameError" in error and "'P'" in error, error
     # the report: both runs in the comparison plot, failed items of the wrong run with their images
     summary, results, images = report_inputs(lake, "wrong")
     assert comparison_png(summary).startswith(b"\x89PNG") and {r["run_id"] for r in summary} == {"good", "wrong"}
     md = failures_markdown(results, images, n=3)
-    assert md.count("**") == 6 and md.count('alt="produced" width') >= 1 and md.count('alt="input" width') == 3
+    # markdown images (the UI drops raw <img>), texts shown as written (no HTML entities)
+    assert md.count("**") == 6
+    assert failures_markdown(results, images, n=len(results)).count("![produced](data:image/png;base64,") >= 1
+    assert md.count("![input](data:image/png;base64,") == 3 and "<img" not in md and "&quot;" not in md
 
 
 def test_a_missing_benchmark_names_its_table_and_loader(tmp_path):
@@ -216,6 +223,33 @@ def test_wemath_four_dimensions_classify_each_problem():
     assert (m["wemath_IG"], m["wemath_IK"], m["wemath_CM_strict"], m["wemath_RM_strict"]) == (0.25, 0.0, 0.25, 0.5)
     assert (m["wemath_CM_loose"], m["wemath_RM_loose"]) == (0.5, 0.25)
     assert m["wemath_score_strict"] == pytest.approx((4 - 0.5 - 2) / 4)
+    # accuracy.py's step accuracies: one-step over every single-step question, two/three-step over the multis
+    steps = wemath_steps(rows("2steps_1", [1, 1], 0) + rows("2steps_2", [1, 0], 1) + rows("3steps_1", [0, 0, 0], 1)
+                         + rows("2steps_3", [1, 1], 1) + [{"item_id": "1step_1|1step_1", "correct": 1}])
+    assert steps == {"wemath_one_step": (0.6, 10), "wemath_two_step": (pytest.approx(2 / 3), 3),
+                     "wemath_three_step": (1.0, 1)}
+
+
+def test_a_vtbench_file_without_ground_truth_images_reports_those_tasks_unavailable(tmp_path):
+    """No `annotation_perception` column: perception is not scored 0 item by item, it is unavailable."""
+    from tests.eval_fixtures import hf, write_parquet
+    from warehouse.sources import load
+
+    rows = [{"id": f"v{i}", "image": hf(figure_png(i)), "annotation_instruction": hf(figure_png(i + 5)),
+             "question_reasoning": "q?", "answer_reasoning": "1", "question_perception": "Where is A?",
+             "question_instruction": "Connect A and B", "answer_instruction": ""} for i in range(2)]
+    write_parquet(tmp_path / "VTBench" / "data" / "train-00000-of-00001.parquet", rows,
+                  ("image", "annotation_instruction"))
+    lake = Lake(tmp_path / "lake")
+    load("vtbench", tmp_path / "VTBench", lake)
+    assert {i.task for i in load_items(lake, ["vtbench"])} == {"instruction", "reasoning"}
+    (missing,) = unavailable_tasks(lake, ["vtbench"])
+    assert (missing["task"], missing["n"]) == ("perception", 2) and "annotation_perception" in missing["reason"]
+    results = [{"benchmark": "vtbench", "task": t, "category": "", "score": 1.0, "judge_score": None, "item_id": t,
+                "correct": True} for t in ("instruction", "reasoning")]
+    metrics = {(m["task"], m["metric"]): (m["value"], m["n"]) for m in summarize(results, [missing])}
+    assert metrics[("perception", "unavailable")] == (1.0, 2) and ("perception", "accuracy") not in metrics
+    assert ("all", "vtbench_avg") not in metrics  # an average over two of three tasks would not be VTBench's
 
 
 def test_backend_factory_names_what_is_missing():
@@ -225,7 +259,7 @@ def test_backend_factory_names_what_is_missing():
     except ImportError:
         with pytest.raises(ImportError, match=r"gpu extra"):
             build_backend("vllm", "/models/x")
-    with pytest.raises(ValueError, match="needs `model`"):
+    with pytest.raises(EndpointError, match="is unreachable"):  # no model named: the endpoint is asked
         build_backend("openai", "http://127.0.0.1:9/v1")
     with pytest.raises(ValueError, match="unknown backend 'onnx'"):
         build_backend("onnx", "x")

@@ -111,7 +111,8 @@ def test_planning_counts_history_from_grouped_reads(tmp_path):
     lake = Lake(tmp_path)
     fill = {"attempt": 0, "plan_id": "p", "parent_id": None, "creator": "procedural:f", "difficulty": 1,
             "question": "q", "answer": "1", "answer_type": "number", "choices": [], "solution": "", "image_id": "i",
-            "width": 1, "height": 1, "interactions": [], "points_px": [], "render_code": "", "domain": "d"}
+            "width": 1, "height": 1, "interactions": [], "points_px": [], "render_code": "", "renderer": "matplotlib",
+            "needs_figure": True, "domain": "d"}
     history = SAMPLES + [{**s, "sample_id": s["sample_id"] + ".again", "node_ids": s["node_ids"][::-1]} for s in SAMPLES]
     for rnd in (1, 2):
         lake.write("samples", [fill | s | {"round": rnd, "sample_id": f"{s['sample_id']}.{rnd}"} for s in history],

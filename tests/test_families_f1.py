@@ -52,7 +52,7 @@ def test_elements_are_inked(sandbox, name):
     fam = FAMILIES[name]
     for seed in range(3):
         draft = fam.create(random.Random(500 + seed), (fam.node_ids[(2 * seed) % len(fam.node_ids)],), 1 + seed)
-        res = sandbox.run(Task(code=draft.render_code, elements=draft.points()))
+        res = sandbox.run(Task(code=draft.render_code, elements=draft.points(), kind=draft.renderer))
         assert res.status == "ok", res.error
         gray = np.asarray(Image.open(io.BytesIO(res.png)).convert("L")).astype(int)
         for e in draft.elements:

@@ -37,7 +37,7 @@ def test_elements_are_drawn_ink(sandbox, name):
     for seed in range(3):
         nid = fam.node_ids[seed % len(fam.node_ids)]
         draft = fam.create(random.Random(500 + seed), (nid,), 1 + seed)
-        res = sandbox.run(Task(code=draft.render_code, elements=draft.points()))
+        res = sandbox.run(Task(code=draft.render_code, elements=draft.points(), kind=draft.renderer))
         assert res.status == "ok", res.error
         img = np.asarray(Image.open(io.BytesIO(res.png)).convert("RGB")).astype(int)
         ink = (img < 235).any(axis=2)  # anything darker than near-white

@@ -48,7 +48,7 @@ def test_every_element_is_drawn_ink(sandbox, name):
         draft = fam.create(random.Random(500 + seed), (nid,), 1 + seed)
         roles = [e.role for e in draft.elements if e.role]
         assert len(roles) == len(set(roles)), f"{name}: duplicate roles {roles}"
-        res = sandbox.run(Task(code=draft.render_code, elements=draft.points()))
+        res = sandbox.run(Task(code=draft.render_code, elements=draft.points(), kind=draft.renderer))
         assert res.status == "ok", res.error
         img = np.asarray(Image.open(io.BytesIO(res.png)).convert("RGB"))
         for e in draft.elements:

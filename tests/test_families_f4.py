@@ -42,7 +42,7 @@ def test_elements_sit_on_ink(sandbox, fam):
     for seed in range(3):
         nid = fam.node_ids[seed % len(fam.node_ids)]
         drafts.append(fam.create(random.Random(500 + seed), (nid,), 1 + seed))
-    results = sandbox.map([Task(code=d.render_code, elements=d.points()) for d in drafts])
+    results = sandbox.map([Task(code=d.render_code, elements=d.points(), kind=d.renderer) for d in drafts])
     for draft, res in zip(drafts, results, strict=True):
         assert res.status == "ok", res.error
         img = np.asarray(Image.open(io.BytesIO(res.png)).convert("RGB")).astype(int)

@@ -82,6 +82,8 @@ def test_every_domain_partition_succeeds_and_its_gates_pass(first_round):
         evaluations = result.get_asset_check_evaluations()
         assert evaluations and all(e.passed for e in evaluations), [
             (e.check_name, e.metadata) for e in evaluations if not e.passed]
+        # declared per partition: the UI shows which round x domain each result checked
+        assert {e.partition for e in evaluations} == {partition_key(1, domain)}
 
 
 def test_every_domain_has_accepted_samples(first_round, lake_root):

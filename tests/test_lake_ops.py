@@ -161,3 +161,32 @@ def test_a_table_whose_first_file_cannot_be_bound_still_raises_on_every_query(tm
         with pytest.raises(Exception, match="table plans cannot be read.*flywheel lake check"):
             con.execute(query).fetchall()
     assert con.execute("SELECT count(*) FROM knowledge_edges").fetchone() == (2,)
+
+
+def test_a_lake_written_before_the_contract_gained_a_column_reads_and_writes_on(tmp_path, monkeypatch):
+    """Rounds written under an older contract stay in the lake: the next write adds the column to
+    the Delta schema, old rows read it as null through SQL and through partition reads."""
+    import warehouse.catalog as catalog
+    import warehouse.storage as storage
+    from warehouse.schemas import schema
+
+    full = schema("duplicates")
+    older = full.remove(full.get_field_index("hamming"))
+    row = {"sample_id": "r1.d.0002", "cluster_id": "r1.d.0001", "kind": "exact", "kept_id": "r1.d.0001",
+           "similarity": 1.0, "text_jaccard": 1.0}
+    lake = Lake(tmp_path)
+    for module in (storage, catalog):  # the contract as it was before `hamming` existed
+        monkeypatch.setattr(module, "schema", lambda t: older if t == "duplicates" else schema(t))
+    lake.write("duplicates", [{**row, "round": 1, "domain": "d"}], round=1, domain="d", producer="dedup")
+    assert connect(tmp_path, ["duplicates"]).execute("SELECT count(*) FROM duplicates").fetchone() == (1,)
+    monkeypatch.undo()
+
+    # before any new write, the column no file holds reads as a typed null
+    con = connect(tmp_path, ["duplicates"])
+    assert con.execute("SELECT sample_id, hamming FROM duplicates").fetchall() == [("r1.d.0002", None)]
+    Lake(tmp_path).write("duplicates", [{**row, "sample_id": "r2.d.0002", "hamming": 3, "round": 2, "domain": "d"}],
+                         round=2, domain="d", producer="dedup")
+    con = connect(tmp_path, ["duplicates"])
+    assert con.execute("SELECT sample_id, hamming FROM duplicates ORDER BY 1").fetchall() == [
+        ("r1.d.0002", None), ("r2.d.0002", 3)]
+    assert [r["hamming"] for r in Lake(tmp_path).rows("duplicates", round=1, domain="d")] == [None]

@@ -1,5 +1,6 @@
-"""The chat-completions client against a real local HTTP server (no mocks of the client): the
-scripted protocol server of tests/chat_server.py. Throughput figures: bench/llm_throughput.py."""
+"""The chat-completions client (the openai SDK's transport under our cache, budget and concurrency)
+against a real local HTTP server (no mocks of the client): the scripted protocol server of
+tests/chat_server.py. Throughput figures: bench/llm_throughput.py."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from pipelines.llm import ChatClient, Completion, image_message, png_data_url, request_hash
+from pipelines.llm import ChatClient, Completion, EndpointError, image_message, png_data_url, request_hash, resolve_model
 from tests.chat_server import MODEL, FakeServer, Reply, ok_body
+
+FAST = {"retry-after-ms": "10"}  # the SDK's backoff starts at 0.5 s; a server may ask for less
 
 
 @pytest.fixture
@@ -24,7 +27,6 @@ def server():
 
 def client_for(srv: FakeServer, **kw: Any) -> ChatClient:
     kw.setdefault("timeout_s", 2.0)
-    kw.setdefault("backoff_s", 0.01)
     return ChatClient(srv.url, MODEL, **kw)
 
 
@@ -130,7 +132,7 @@ def test_content_parts_in_the_response_are_joined(server):
 
 def test_429_with_retry_after_then_success(server):
     server.script(Reply(429, {"error": "slow down"}, {"Retry-After": "0"}))
-    c = client_for(server, backoff_s=5.0)  # Retry-After: 0 overrides the (long) backoff
+    c = client_for(server)
     t0 = time.perf_counter()
     done = c.complete(USER)
     assert done.ok and done.text == "hello" and done.attempts == 2
@@ -139,7 +141,7 @@ def test_429_with_retry_after_then_success(server):
 
 
 def test_500_every_time_gives_an_error_completion_after_max_retries_plus_one(server):
-    server.default = lambda body: Reply(500, "upstream exploded: " + "x" * 1000)
+    server.default = lambda body: Reply(500, "upstream exploded: " + "x" * 1000, FAST)
     c = client_for(server, max_retries=3)
     done = c.complete(USER)
     assert server.count == 4 and done.attempts == 4
@@ -177,7 +179,7 @@ def test_connection_refused_is_retried_then_errors():
     srv = FakeServer()
     url = srv.url
     srv.close()  # nothing listens on that port any more
-    c = ChatClient(url, MODEL, max_retries=2, backoff_s=0.01, timeout_s=0.5)
+    c = ChatClient(url, MODEL, max_retries=2, timeout_s=0.5)
     done = c.complete(USER)
     assert not done.ok and "connection error" in done.error and done.attempts == 3
 
@@ -313,13 +315,33 @@ def test_usage_is_thread_safe_totals(server):
 # ------------------------------------------------------------------------------------ throughput
 
 
-def test_retry_after_parsing():
-    from email.utils import formatdate
+def test_retry_after_beyond_the_sdk_limit_is_not_retried(server):
+    server.script(Reply(429, {"error": "come back tomorrow"}, {"Retry-After": "86400"}))
+    done = client_for(server).complete(USER)
+    assert not done.ok and done.error.startswith("HTTP 429") and server.count == 1
 
-    from pipelines.llm.client import _parse_retry_after
 
-    assert _parse_retry_after("0") == 0.0 and _parse_retry_after("2.5") == 2.5
-    assert _parse_retry_after(None) is None and _parse_retry_after("soon") is None
-    assert _parse_retry_after("-3") == 0.0
-    assert 5 < _parse_retry_after(formatdate(time.time() + 10, usegmt=True)) <= 10
-    assert _parse_retry_after(formatdate(time.time() - 100, usegmt=True)) == 0.0
+# ------------------------------------------------------------------------------------ the served model
+
+
+def test_the_served_model_is_discovered_and_a_configured_one_checked(server):
+    assert resolve_model(server.url) == MODEL
+    assert resolve_model(server.url, MODEL) == MODEL
+    with pytest.raises(EndpointError, match=f"does not serve model 'other'; it serves: {MODEL}"):
+        resolve_model(server.url, "other")
+    server.models = ["a", "b"]
+    with pytest.raises(EndpointError, match="serves 2 models .a, b.: name one with FLYWHEEL_LLM_MODEL"):
+        resolve_model(server.url, api_key="another key")  # a new question, not the answer kept above
+
+
+def test_an_unreachable_or_refusing_endpoint_is_one_line():
+    srv = FakeServer()
+    url = srv.url
+    srv.models_status = 401
+    with pytest.raises(EndpointError, match="answered HTTP 401.*FLYWHEEL_LLM_API_KEY") as err:
+        resolve_model(url, api_key="wrong")
+    assert "\n" not in str(err.value)
+    srv.close()
+    with pytest.raises(EndpointError, match="is unreachable") as err:
+        resolve_model(url, timeout_s=1)
+    assert "\n" not in str(err.value) and url in str(err.value)

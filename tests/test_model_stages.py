@@ -12,7 +12,7 @@ import json
 import pytest
 
 from knowledge import load_taxonomy
-from pipelines.check import ImageCache
+from pipelines.check import FIGURE, ImageCache
 from pipelines.creators import FAMILIES
 from pipelines.llm import ChatClient
 from pipelines.llm.creator import create_with_model, knowledge_context
@@ -99,7 +99,6 @@ def graph():
 
 def client_for(srv: FakeServer, **kw) -> ChatClient:
     kw.setdefault("timeout_s", 1.0)
-    kw.setdefault("backoff_s", 0.01)
     kw.setdefault("max_retries", 1)
     kw.setdefault("concurrency", 1)  # scripted replies are consumed in request order
     return ChatClient(srv.url, MODEL, **kw)
@@ -196,12 +195,18 @@ def test_rules_then_judge_never_sends_a_failed_draft(server, graph, sandbox):
     before = server.count
     verdicts = rules_then_judge(created.drafts, rendered.renders, ImageCache(rendered.images), FAMILIES,
                                 client_for(server))
-    assert server.count - before == 2  # judge + solver for the good draft only
+    assert server.count - before == 3  # judge + solver + text-only solver for the good draft only
     judged = [v for v in server.bodies[before:] if kind_of(v) == "judge"]
     assert len(judged[0]["messages"][0]["content"]) == 3  # text + figure + one interaction image
+    blind = server.bodies[before:][-1]["messages"][0]["content"]
+    assert isinstance(blind, str) and "no figure is available" in blind  # the text-only solve sees no image
     model_rows = [v for v in verdicts if v["checker"] == f"model:{MODEL}"]
     assert {v["sample_id"] for v in model_rows} == {"r1.plane_geometry.0000"}
-    assert all(v["passed"] for v in model_rows) and len(model_rows) == 4
+    gating = [v for v in model_rows if v["dimension"] != FIGURE]
+    assert all(v["passed"] for v in gating) and len(gating) == 4
+    # the text-only solve reached the reference: the question does not need its figure
+    (figure,) = [v for v in model_rows if v["dimension"] == FIGURE]
+    assert not figure["passed"] and "text-only solve gave '5'" in figure["reason"]
     assert not all(v["passed"] for v in verdicts if v["sample_id"] == "r1.plane_geometry.0001")
 
 
@@ -211,15 +216,18 @@ def test_judge_scores_below_threshold_and_wrong_solves_fail(server, graph, sandb
     rendered = render_drafts(created.drafts, sandbox)
     low = copy.deepcopy(JUDGE_OK)
     low["action"] = {"score": 3, "reason": "the highlight is not used"}
-    server.script(reply(low), Reply(body=ok_body("I think it is <answer>7</answer>")))
+    server.script(reply(low), Reply(body=ok_body("I think it is <answer>7</answer>")),
+                  Reply(body=ok_body("<answer>unknown</answer>")))
     rows = judge_all(created.drafts, rendered.renders, ImageCache(rendered.images).png, client_for(server))
     by_dim = {v["dimension"]: v for v in rows}
     assert by_dim["text"]["passed"] and not by_dim["action"]["passed"] and "3/10" in by_dim["action"]["reason"]
     assert not by_dim["answer"]["passed"] and "'7'" in by_dim["answer"]["reason"]
-    server.script(Reply(body=ok_body("scores: great")), Reply(body=ok_body("no tags")))
+    assert by_dim[FIGURE]["passed"], "the text-only solve could not answer: the figure is needed"
+    server.script(Reply(body=ok_body("scores: great")), Reply(body=ok_body("no tags")), Reply(status=400))
     rows = judge_all(created.drafts, rendered.renders, ImageCache(rendered.images).png, client_for(server))
     assert not any(v["passed"] for v in rows)
     assert all("malformed" in v["reason"] for v in rows if v["dimension"] != "answer")
+    assert FIGURE not in {v["dimension"] for v in rows}, "a failed text-only request leaves needs_figure unknown"
 
 
 def test_repairer_gets_the_traceback_and_its_fix_is_rendered_and_checked(server, graph, sandbox):
@@ -245,7 +253,7 @@ def test_repairer_gets_the_traceback_and_its_fix_is_rendered_and_checked(server,
     assert not rejected and [r["attempt"] for r in out.drafts] == [1]
     assert out.drafts[0]["provenance"]["action"] == "repair:model"
     assert out.repairs[0]["action"] == "model" and "visual" in out.repairs[0]["failed"]
-    assert all(v["passed"] for v in out.verdicts)
+    assert all(v["passed"] for v in out.verdicts if v["dimension"] != FIGURE)  # FIGURE never gates
     assert {v["checker"] for v in out.verdicts} == {"rules", f"model:{MODEL}"}
 
 
@@ -269,13 +277,13 @@ def test_a_rerun_is_served_from_the_cache(server, graph, sandbox, tmp_path):
 
     first, v1, u1 = run()
     sent = server.count
-    assert sent == 9 and u1.cache_hits == 0
+    assert sent == 12 and u1.cache_hits == 0  # per plan: create, judge, solve, text-only solve
     second, v2, u2 = run()
     assert server.count == sent, "the second run must not send a single request"
     def timeless(rows):  # wall time is the only thing a replay may change
         return [{**r, "provenance": {**r["provenance"], "seconds": None}} for r in rows]
 
-    assert u2.cache_hits == 9 and timeless(second.drafts) == timeless(first.drafts) and v2 == v1
+    assert u2.cache_hits == 12 and timeless(second.drafts) == timeless(first.drafts) and v2 == v1
 
 
 # ------------------------------------------------------------------------------------ a real (tiny) model
@@ -321,6 +329,9 @@ def tiny_model_server(tmp_path_factory):
 
 
 def test_garbage_from_a_random_weight_model_is_rejected_with_reasons(tiny_model_server, graph, sandbox):
+    from pipelines.llm import resolve_model
+
+    assert resolve_model(tiny_model_server) == "tiny"  # the local server lists its one model
     client = ChatClient(tiny_model_server, "tiny", timeout_s=60, max_retries=0, concurrency=2)
     created = create_with_model(plans(3), graph, client)
     assert created.drafts == [] and len(created.rejections) == 3
@@ -337,9 +348,9 @@ def test_garbage_from_a_random_weight_model_is_rejected_with_reasons(tiny_model_
     rendered = render_drafts([row], sandbox)
     verdicts = rules_then_judge([row], rendered.renders, ImageCache(rendered.images), FAMILIES, client,
                                 judge_procedural=True)
-    model_rows = [v for v in verdicts if v["checker"] == "model:tiny"]
+    model_rows = [v for v in verdicts if v["checker"] == "model:tiny" and v["dimension"] != FIGURE]
     assert len(model_rows) == 4 and not any(v["passed"] for v in model_rows)
-    assert client.usage().http_requests == 5
+    assert client.usage().http_requests == 6  # 3 creator + judge, solver, text-only solver
 
 
 # ------------------------------------------------------------------------------------ a whole round in Dagster
@@ -350,9 +361,9 @@ def _round(instance, monkeypatch, root, url: str | None, share: float = 1.0):
     from assets_defs.partitions import partition_key
 
     monkeypatch.setenv("FLYWHEEL_DATA_ROOT", str(root))
+    monkeypatch.delenv("FLYWHEEL_LLM_MODEL", raising=False)  # the served model is asked from /v1/models
     if url:
         monkeypatch.setenv("FLYWHEEL_LLM_BASE_URL", url)
-        monkeypatch.setenv("FLYWHEEL_LLM_MODEL", MODEL)
     else:
         monkeypatch.delenv("FLYWHEEL_LLM_BASE_URL", raising=False)
     config = {"ops": {"plans": {"config": {"plans_per_domain": 4, "seed": 3}},
@@ -408,6 +419,29 @@ def test_a_round_runs_model_creation_judging_and_repair_end_to_end(server, tmp_p
         assert creator == f"model:{MODEL}" and accepted >= 1 and duplicates >= 1 and accepted + duplicates == 3
         stats = {r["creator"]: r for r in _metadata(result, "samples")["by_creator"]}
         assert stats[f"model:{MODEL}"]["accepted"] == accepted and stats[f"model:{MODEL}"]["rejected_replies"] == 1
+
+
+@pytest.mark.parametrize("model,served,expected", [
+    ("", [], "serves 0 models"), ("other", [MODEL], "does not serve model 'other'"), ("", None, "is unreachable")])
+def test_a_bad_endpoint_is_one_line_and_exit_2_before_any_run(tmp_path, monkeypatch, capsys, model, served, expected):
+    from assets_defs.cli import main
+
+    srv = FakeServer()
+    if served is None:
+        srv.close()  # nothing listens there
+    else:
+        srv.models = served
+    monkeypatch.setenv("FLYWHEEL_LLM_BASE_URL", srv.url)
+    monkeypatch.setenv("FLYWHEEL_LLM_MODEL", model)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("FLYWHEEL_DATA_ROOT", str(tmp_path / "lake"))
+    try:
+        code = main(["run", "--plans", "1", "--domains", "plane_geometry"])
+    finally:
+        srv.close()
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and expected in err and srv.url in err and "\n" not in err
+    assert srv.count == 0 and not (tmp_path / "lake").exists() and not (tmp_path / "home").exists()
 
 
 def test_without_an_endpoint_the_round_is_procedural_and_says_so(tmp_path, monkeypatch):

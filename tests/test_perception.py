@@ -43,7 +43,7 @@ def rendered():
         for seed in SEEDS:
             d = FAMILIES[name].create(random.Random(seed), (), 2)
             keys.append((name, seed, d))
-            tasks.append(Task(code=d.render_code, elements={e.name: (e.x, e.y) for e in d.elements}))
+            tasks.append(Task(code=d.render_code, elements={e.name: (e.x, e.y) for e in d.elements}, kind=d.renderer))
     with Sandbox(workers=2) as sb:
         results = sb.map(tasks)
     return {(n, s): (d, r) for (n, s, d), r in zip(keys, results)}
@@ -173,3 +173,39 @@ def test_generated_figures_give_all_levels_with_truth_on_ink():
     with Sandbox(workers=1) as sb:
         again = generate(4, 1, 11, sb)
     assert [t["answer"] for t in again.tasks] == [t["answer"] for t in out.tasks]
+
+
+def _venn_figure(roles: dict[str, str], n_circles: int) -> Figure:
+    """A hand-made Venn figure: count labels with roles, and ``n_circles`` unlabelled circles."""
+    pos = {"7": (200.0, 40.0), "12": (200.0, 200.0), "A": (120.0, 120.0), "B": (280.0, 120.0)}
+    marks = {n: Mark(n, "label" if n.isdigit() else "point", p, p, roles.get(n, ""), True) for n, p in pos.items()}
+    fig = Figure("img", 400, 300, marks, "sample", "venn", 1, "venn_sets")
+    fig.circles = [{"label": "", "cx": 150.0 + 100 * k, "cy": 150.0, "r": 90.0} for k in range(n_circles)]
+    return fig
+
+
+def test_roles_must_be_unique_things_and_subjects_must_name_one_thing():
+    from pipelines.perception.tasks import role_problems, subject_problems
+
+    assert role_problems("outside every circle", ["outside every circle"]) == [
+        "role 'outside every circle' is a place, not a thing"]
+    assert role_problems("number outside every circle", ["number outside every circle"]) == []
+    assert role_problems("apex", ["apex", "Apex"]) == ["role 'apex' is not unique in the figure"]
+    assert subject_problems("Let M be the centre of the circle", _venn_figure({}, 3)) == [
+        "'the circle' in a figure with 3 circles"]
+    assert subject_problems("Let M be the centre of the circle", _venn_figure({}, 1)) == []
+
+
+def test_venn_tasks_never_ask_the_centre_of_the_circle_or_the_outside():
+    """The old defects: 'the centre of the circle' asked of 2-3 circles, and '(1) the outside
+    every circle' from a role that was a place. Old roles are skipped, new ones are asked."""
+    old = build_tasks(_venn_figure({"7": "outside every circle", "12": "centre of the diagram"}, 3))
+    new = build_tasks(_venn_figure({"7": "number outside every circle",
+                                    "12": "number in the region inside all three circles"}, 3))
+    for tasks in (old, new):
+        assert not any("centre of the circle" in t["question"] for t in tasks)
+        assert not any("the outside" in t["question"] for t in tasks)
+    asked = " ".join(t["question"] for t in new if t["level"] == "semantic")
+    assert "the number outside every circle" in asked
+    one = build_tasks(_venn_figure({}, 1))
+    assert any(t["kind"] == "circle_centre" for t in one), "one circle: its centre is still asked"

@@ -16,7 +16,8 @@ from pipelines.sandbox import Sandbox, Task
 from pipelines.scoring import (
     IOU_PASS, POINT_TOL, score_instruction, score_perception_code, score_perception_text, score_reasoning,
 )
-from pipelines.scoring.extract import code_of, final_answer, points
+from pipelines.export.vthinker import literal_points
+from pipelines.scoring.extract import extract_answer, extract_code, points
 
 HEADER = """img = plt.imread(image_path)
 h, w = img.shape[:2]
@@ -97,12 +98,13 @@ def test_perception_marking_code_runs_in_the_sandbox(figure, sandbox):
 
 
 def test_instruction_scored_by_change_mask_iou(figure, sandbox):
-    args = (figure["png"], figure["ref_png"], sandbox, figure["P"])
-    ref = score_instruction(f"<code>\n```python\n{figure['code']}\n```\n</code>", *args)
-    assert ref.score == 1.0 and ref.details["iou"] == 1.0
+    args = (figure["png"], figure["ref_png"], sandbox)
+    located = literal_points(figure["code"], figure["P"])  # what a model that located the points writes
+    ref = score_instruction(f"<code>\n```python\n{located}\n```\n</code>", *args)
+    assert ref.score == 1.0 and ref.details["iou"] > 0.95
     # the same construction drawn 2 px off and in another colour still passes
     shifted = figure["code"].replace("P['", "_Q['").replace("color='red'", "color='blue'")
-    shifted = "_Q = {k: (v[0] + 2, v[1] + 2) for k, v in P.items()}\n" + shifted
+    shifted = literal_points("_Q = {k: (v[0] + 2, v[1] + 2) for k, v in P.items()}\n" + shifted, figure["P"])
     near = score_instruction(shifted, *args)
     assert near.score == 1.0 and IOU_PASS <= near.details["iou"] < 1.0, near.details
     elsewhere = HEADER + "ax.plot([5, 60], [5, 60], color='red', lw=3)\nax.add_patch(plt.Circle((40, 400), 30, fill=False, color='g'))\n"
@@ -110,6 +112,9 @@ def test_instruction_scored_by_change_mask_iou(figure, sandbox):
     assert wrong.score == 0.0 and wrong.details["iou"] < 0.1
     nothing = score_instruction(HEADER, *args)
     assert nothing.score == 0.0 and nothing.details["iou"] == 0.0
+    # the true points are never bound: the flywheel's own code, which reads P, does not run
+    oracle = score_instruction(figure["code"], *args)
+    assert oracle.score == 0.0 and "NameError" in oracle.details["reason"], oracle.details
 
 
 @pytest.mark.parametrize("response, reference, kind, choices, expected", [
@@ -136,14 +141,30 @@ def test_instruction_scored_by_change_mask_iou(figure, sandbox):
     ("<answer>3</answer>", "B", "choice", ["1", "2", "3", "4"], False),
     ("<answer>Tuesday</answer>", "tuesday", "text", [], True),
     ("<answer>Monday</answer>", "tuesday", "text", [], False),
+    # free text, VLMEvalKit style (no tags): the official rule-based extraction as the fallback
+    ("<answer>(C) 70</answer>", "C", "choice", ["10", "20", "70", "5"], True),
+    ("(C) 70", "C", "choice", ["10", "20", "70", "5"], True),
+    ("Counting them, I get 4 triangles", "4", "number", [], True),
+    ("<answer>4 triangles</answer>", "4", "number", [], True),
+    ("Comparing the bars, the correct option is B since it is tallest.", "B", "choice", ["3", "4", "5"], True),
+    ("The perimeter is therefore 70 cm", "C", "choice", ["10", "20", "70 cm", "5"], True),
+    ("Counting them, I get 5 triangles", "4", "number", [], False),
+    ("Either A or B could be right", "B", "choice", ["3", "4", "5"], False),
 ])
 def test_reasoning_answer_matching(response, reference, kind, choices, expected):
     assert score_reasoning(response, reference, kind, choices).correct is expected
 
 
 def test_extraction_helpers():
-    assert final_answer("x <answer>1</answer> y <answer> The answer is 7. </answer>") == "7"
-    assert code_of("<code>\n'''python\nprint(1)\n'''\n</code>") == "print(1)"
-    assert code_of("```python\na = 1\n```") == "a = 1"
-    assert code_of("just words") is None
+    assert extract_answer("x <answer>1</answer> y <answer> The answer is 7. </answer>") == "7"
+    assert extract_answer("x <answer>1</answer> y <answer>7</answer>", which="first") == "1"
+    assert extract_answer("<answer> \\boxed{5} </answer>", clean=False) == "\\boxed{5}"
+    assert extract_answer("no tags, so the answer is 12 cm.") is None
+    assert extract_answer("no tags, so the answer is 12 cm.", free_text=True) == "12 cm"
+    assert extract_answer("Thus \\boxed{\\frac{1}{2}} holds", free_text=True) == "\\frac{1}{2}"
+    assert extract_code("<code>\n'''python\nprint(1)\n'''\n</code>") == "print(1)"
+    assert extract_code("```python\na = 1\n```") == "a = 1"
+    assert extract_code("```python\na = 1\n```\n```python\nb = 2\n```", which="last") == "b = 2"
+    assert extract_code("<code>\nx = 1\n</code>") == "x = 1"
+    assert extract_code("just words") is None
     assert points("{'A': (1, 2), 'B': [3.5, -4]}", ["A", "B"]) == {"A": (1.0, 2.0), "B": (3.5, -4.0)}

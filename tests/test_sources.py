@@ -132,7 +132,7 @@ def test_malformed_files_are_reported_by_file_and_row_and_the_rest_loads(tmp_pat
     good = write_parquet(data / "train_part3-00000-of-00001.parquet", [vinteraction_row(20 + i) for i in range(3)],
                          VI_IMAGES)
     good.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    # part 4: row 1 has corrupt image bytes, row 2 a corrupt edited image; optional tool_code missing
+    # part 4: row 2 has corrupt image bytes, row 3 a corrupt edited image (1-based); optional tool_code missing
     rows = [{k: v for k, v in vinteraction_row(30 + i).items() if k != "tool_code"} for i in range(4)]
     rows[1]["image"] = {"bytes": b"\x89PNG\r\n\x1a\n-not-really", "path": "x.png"}
     rows[2]["edited_image"] = {"bytes": png(9, fmt="JPEG")[:40], "path": "y.jpg"}
@@ -143,16 +143,16 @@ def test_malformed_files_are_reported_by_file_and_row_and_the_rest_loads(tmp_pat
     assert by == {("train_part2", None, "question", "missing_column"),
                   ("train_part3", None, "", "unreadable_file"),
                   ("train_part4", None, "tool_code", "missing_column"),
-                  ("train_part4", 1, "image", "corrupt_image"),
-                  ("train_part4", 2, "edited_image", "corrupt_image")}
+                  ("train_part4", 2, "image", "corrupt_image"),
+                  ("train_part4", 3, "edited_image", "corrupt_image")}
     assert all(e.file.startswith("V-Interaction-400K/data/") for e in report.errors)
     assert q(lake, "SELECT item_id FROM source_vinteraction ORDER BY item_id") == [
         (f"vi{i}",) for i in (0, 1, 2, 3, 30, 33)]
     assert q(lake, "SELECT count(*) FROM source_vinteraction WHERE split = 'train_part4' AND tool_code IS NULL") == [
         (2,)]
     assert q(lake, "SELECT file, row, kind FROM source_errors WHERE row IS NOT NULL ORDER BY row") == [
-        ("V-Interaction-400K/data/train_part4-00000-of-00001.parquet", 1, "corrupt_image"),
-        ("V-Interaction-400K/data/train_part4-00000-of-00001.parquet", 2, "corrupt_image")]
+        ("V-Interaction-400K/data/train_part4-00000-of-00001.parquet", 2, "corrupt_image"),  # 1-based rows
+        ("V-Interaction-400K/data/train_part4-00000-of-00001.parquet", 3, "corrupt_image")]
     # no image of a rejected row leaks into the store (row 2's figure was fine, its edited image not)
     assert q(lake, f"SELECT count(*) FROM images WHERE image_id = '{hashlib.sha256(png(32)).hexdigest()}'") == [(0,)]
     assert q(lake, "SELECT count(*) FROM images") == [(4 * 2 + 2 * 2,)]
@@ -177,7 +177,7 @@ def test_undecodable_pixels_are_caught_by_the_parallel_decoder(tmp_path, lake):
     rows[4]["image"] = hf(png(1))  # the same figure as row 1: stored once
     write_parquet(folder / "data" / "train_part1-00000-of-00001.parquet", rows, VI_IMAGES)
     report = load("vinteraction", folder, lake, workers=2)
-    assert [(e.row, e.column, e.kind) for e in report.errors] == [(3, "edited_image", "corrupt_image")]
+    assert [(e.row, e.column, e.kind) for e in report.errors] == [(4, "edited_image", "corrupt_image")]  # 1-based
     assert "undecodable image" in report.errors[0].message
     assert q(lake, "SELECT source_row FROM source_vinteraction ORDER BY 1") == [(0,), (1,), (2,), (4,)]
     assert q(lake, "SELECT count(*), count(DISTINCT image_id) FROM images") == [(3 + 4, 3 + 4)]
@@ -200,8 +200,8 @@ def test_a_corrupt_row_group_is_reported_and_the_groups_around_it_load(tmp_path,
     blob[start:end] = b"\xab" * (end - start)
     path.write_bytes(bytes(blob))
     report = load("vinteraction", folder, lake, batch_rows=2)
-    assert [(e.row, e.kind) for e in report.errors] == [(2, "unreadable_file")]
-    assert "rows 2-3 unreadable" in report.errors[0].message
+    assert [(e.row, e.kind) for e in report.errors] == [(3, "unreadable_file")]  # 1-based, as the message
+    assert "rows 3-4 unreadable" in report.errors[0].message
     assert q(lake, "SELECT source_row FROM source_vinteraction ORDER BY 1") == [(0,), (1,), (4,), (5,)]
 
 
@@ -288,8 +288,9 @@ def test_math_benchmarks_load_into_one_table_with_their_metric_fields(tmp_path, 
     proc = subprocess.run([sys.executable, "-m", "warehouse.sources", "all", str(root), "--root", lake.root],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1, proc.stderr  # VisuLogic's record without a gold answer is reported
-    assert "VisuLogic/data.jsonl row 2 [label]: bad_value" in proc.stderr
-    assert "VisuLogic/data.jsonl row 3: bad_value: invalid JSON" in proc.stderr  # blank lines are not records
+    # 1-based line numbers, as an editor shows them: line 3 lacks a gold answer, line 5 (after a blank) is not JSON
+    assert "VisuLogic/data.jsonl row 3 [label]: bad_value" in proc.stderr
+    assert "VisuLogic/data.jsonl row 5: bad_value: invalid JSON" in proc.stderr
     assert q(lake, "SELECT benchmark, split, count(*) FROM source_benchmarks GROUP BY ALL ORDER BY ALL") == [
         ("mathvision", "test", 3), ("mathvision", "testmini", 2), ("mathvista", "testmini", 2),
         ("visulogic", "test", 2), ("wemath", "testmini", 3)]
@@ -334,7 +335,7 @@ def test_vlmevalkit_tsv_variants_load_like_the_hub_files(tmp_path, lake):
         {"index": 0, "image": b64(png(3)), "question": "Area?", "A": "3", "B": "4", "C": "5", "answer": "A",
          "ID": "3steps_7", "key": "3steps_multi", "knowledge concept": "Area of circles"}])
     mv, wm = load("mathvision", tmp_path / "MathVision", lake), load("wemath", tmp_path / "We-Math", lake)
-    assert [(e.row, e.column, e.kind) for e in mv.errors] == [(2, "image", "corrupt_image")]
+    assert [(e.row, e.column, e.kind) for e in mv.errors] == [(3, "image", "corrupt_image")]
     assert wm.errors == []
     assert q(lake, """SELECT benchmark, split, item_id, options, answer_type, metadata->>'category'
                       FROM source_benchmarks ORDER BY benchmark, item_id""") == [

@@ -8,7 +8,7 @@ import pytest
 
 from train.config import GRPO_DEFAULTS, ConfigError, load_config, parse_config
 from train.protocol import code_block, code_turn, extract_answer, extract_code, final_turn, format_ok
-from train.rewards import (accuracy_reward, answer_correct, code_reward, consistency_reward, format_reward,
+from train.rewards import (accuracy_reward, accuracy_score, code_reward, consistency_reward, format_reward,
                            total_reward)
 
 CODE = "ax.plot([1, 2], [3, 4])\nprint('done')"
@@ -49,7 +49,13 @@ def test_format_check_is_vthinkers(text, ok):
     ("The answer is 12", "12", "number", [], True),
 ])
 def test_answer_matching(pred, gold, kind, choices, ok):
-    assert answer_correct(pred, gold, kind, choices) is ok
+    assert accuracy_score(final_turn("t", pred), gold, kind, choices) == (1.0 if ok else -1.0)
+
+
+def test_the_reward_reads_the_first_answer_block_as_vthinker():
+    two = "<think>t</think> <answer>4</answer> <answer>3</answer>"
+    assert accuracy_score(two, "4") == 1.0 and accuracy_score(two, "3") == -1.0
+    assert accuracy_score("<think>no tags: the answer is 4</think>", "4") == 0.0  # no <answer>: no reward
 
 
 def _completion(*turns):
@@ -147,3 +153,19 @@ def test_a_run_that_cannot_start_is_recorded_as_failed(tmp_path):
         prepare_run(Lake(tmp_path), run_id="r1", job="sft", stage="sft", config_file=str(cfg), data_path="x")
     rows = connect(tmp_path).execute("SELECT run_id, job, status, error FROM training_runs").fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [("r1", "sft", "failed")] and "does not fit" in rows[0][3]
+
+
+def test_grpo_rollouts_bind_no_true_positions(tiny_png):
+    """A rollout's tool gets the current image and nothing else: code that reads the flywheel's P
+    fails with a NameError even when the dataset row still carries points; located literals work."""
+    from pipelines.sandbox import Sandbox
+    from train.grpo import SandboxEnv
+
+    head = "img = plt.imread(image_path)\nfig = plt.figure(figsize=(0.08, 0.06), dpi=100)\nplt.imshow(img)\n"
+    with Sandbox(workers=1) as sb:
+        env = SandboxEnv(sb)
+        env.reset(images=[{"bytes": tiny_png}], points_px='[{"name": "A", "x": 2, "y": 3}]')
+        oracle = env.run_python(head + "plt.plot([P['A'][0]], [P['A'][1]], 'o')")
+        assert isinstance(oracle, str) and "NameError" in oracle and "'P'" in oracle
+        located = env.run_python("image_path = 'images/elsewhere.png'\n" + head + "plt.plot([2], [3], 'o')")
+        assert isinstance(located, list) and located[0]["type"] == "image"  # the literal keeps the bound image

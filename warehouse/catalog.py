@@ -23,9 +23,13 @@ def _empty_select(con: duckdb.DuckDBPyConnection, table: str, where: str = "fals
     return f"SELECT {cols} WHERE {where}"
 
 
-def _view(source: str, table: str) -> str:
-    """The contract's columns of ``source`` (images de-duplicated by content)."""
-    cols = ", ".join(f'"{c}"' for c in schema(table).names)
+def _view(con: duckdb.DuckDBPyConnection, source: str, table: str) -> str:
+    """The contract's columns of ``source`` (images de-duplicated by content); a column no file
+    holds yet (the contract gained it after the last write) reads as a typed null."""
+    have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    sch = schema(table)
+    types = con.from_arrow(sch.empty_table()).types
+    cols = ", ".join(f'"{c}"' if c in have else f'CAST(NULL AS {t}) AS "{c}"' for c, t in zip(sch.names, types))
     select = f"SELECT {cols} FROM {source}"
     key = _DEDUP_KEY.get(table)
     if key:
@@ -44,7 +48,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, tables: list[str])
             con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {_empty_select(con, table)}')
             continue
         try:
-            con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {_view(scan, table)}')
+            con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {_view(con, scan, table)}')
         except duckdb.Error as err:
             reason = (f"table {table} cannot be read ({str(err).splitlines()[0]}); `flywheel lake check` names "
                       "the unreadable files, `flywheel lake repair` moves them to quarantine/").replace("'", "''")
@@ -56,8 +60,9 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, tables: list[str])
 def connect(root: str | os.PathLike | None = None, tables: list[str] | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a view for every table (or only ``tables``) of the lake
     at ``root``, at the tables' current versions."""
-    con = duckdb.connect()
-    _create_views(con, Lake(root), tables or TABLES)
+    lake = Lake(root)
+    con = lake.duckdb()  # s3:// files through fsspec (no httpfs extension here)
+    _create_views(con, lake, tables or TABLES)
     return con
 
 

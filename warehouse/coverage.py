@@ -16,7 +16,7 @@ THRESHOLDS = (1, 2, 5)
 
 NODE_COUNTS = """
 WITH nodes AS (
-    SELECT node_id, domain, source, components, family, variant
+    SELECT node_id, domain, source, components, family, variant, condition
     FROM knowledge_nodes WHERE level = 2 AND round <= $round
 ), s AS (
     SELECT sample_id, domain, node_ids, family, variant FROM samples WHERE round <= $round
@@ -30,6 +30,7 @@ WITH nodes AS (
       ON x.domain = n.domain AND x.first = n.components[1]
     WHERE n.source = 'evolved' AND list_has_all(x.node_ids, n.components)
       AND (n.variant IS NULL OR (x.variant = n.variant AND x.family = n.family))
+      AND (n.condition IS NULL OR list_contains(x.node_ids, n.node_id))  -- a sub-point: samples naming it
     GROUP BY 1
 )
 SELECT n.node_id, n.domain, n.source, coalesce(sh.n, eh.n, 0) AS samples
@@ -77,6 +78,10 @@ class Coverage:
     growth: list[dict]  # per round: cumulative seed points / evolved nodes / seed edges / evolved edges
     duplicates: list[dict]  # per round: accepted, duplicates by kind, rate
     figures: dict[str, bytes] = field(default_factory=dict)
+    # accepted samples by samples.needs_figure: "yes" | "no" | "unknown" (null: no model decided)
+    needs_figure: dict[str, int] = field(default_factory=dict)
+    # accepted samples by the engine that drew the figure (samples.renderer: matplotlib | svg)
+    renderers: dict[str, int] = field(default_factory=dict)
 
     def numbers(self) -> dict:
         """The headline figures (what the asset metadata and the CLI summary show)."""
@@ -91,6 +96,11 @@ class Coverage:
             **{f"share_nodes_ge_{k}": round(v, 4) for k, v in self.share_at_least.items()},
             "duplicates": dup,
             "duplicate_rate": round(dup / max(1, acc + dup), 4),
+            # share of the decided samples whose question leaves a given to the figure
+            "needs_figure_share": round(self.needs_figure.get("yes", 0)
+                                        / max(1, self.needs_figure.get("yes", 0) + self.needs_figure.get("no", 0)), 4),
+            "needs_figure_unknown": self.needs_figure.get("unknown", 0),
+            "svg_share": round(self.renderers.get("svg", 0) / max(1, sum(self.renderers.values())), 4),
         }
 
 
@@ -113,6 +123,11 @@ def coverage(con: duckdb.DuckDBPyConnection, round: int, figures: bool = True) -
                                     "ORDER BY 2 DESC", [round]).fetchall())
     out = Coverage(round, per_domain, node_samples, share, difficulty, answer_types,
                    _rows(con, GROWTH, round), _rows(con, DUPLICATES, round))
+    out.needs_figure = dict(con.execute(
+        "SELECT CASE WHEN needs_figure THEN 'yes' WHEN NOT needs_figure THEN 'no' ELSE 'unknown' END, count(*) "
+        "FROM samples WHERE round <= ? GROUP BY 1 ORDER BY 1", [round]).fetchall())
+    out.renderers = dict(con.execute("SELECT renderer, count(*) FROM samples WHERE round <= ? GROUP BY 1 ORDER BY 1",
+                                     [round]).fetchall())
     if figures:
         out.figures = plot(out)
     return out
@@ -195,7 +210,9 @@ def plot(c: Coverage) -> dict[str, bytes]:
     ax.set_title(f"Knowledge nodes with at least k accepted samples ({len(c.node_samples)} nodes)")
     figs["share_at_least_k"] = _png(fig)
 
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.5))
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(14, 3.5))
+    a3.bar(list(c.renderers), list(c.renderers.values()), color="#64b5cd")
+    a3.set_title("Figure renderers")
     a1.bar([str(d) for d in c.difficulty], list(c.difficulty.values()), color="#8172b3")
     a1.set_xlabel("difficulty")
     a1.set_ylabel("accepted samples")

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from warehouse.schemas import TABLES
-from warehouse.storage import PRODUCER, Lake
+from warehouse.storage import PRODUCER, Lake, LakeError
 
 COMPACT_ABOVE_FILES = 32  # a table with more active files than this is compacted after a round
 
@@ -57,13 +58,13 @@ def check(lake: Lake, tables: list[str] | None = None) -> list[BadFile]:
         if dt is None:
             continue
         actions = pa.table(dt.get_add_actions(flatten=True))
-        base = Path(lake.table_uri(table))
+        base = lake.table_uri(table)
+        fs, folder = (None, base) if lake.is_local else pafs.FileSystem.from_uri(base)  # s3://: pyarrow's client
         for i, rel in enumerate(actions.column("path").to_pylist()):
-            path = base / rel
             try:
-                pq.read_metadata(path)
+                pq.read_metadata(f"{folder}/{rel}", filesystem=fs)
             except (OSError, pa.ArrowException) as err:
-                bad.append(BadFile(table, str(path), str(err).splitlines()[0], _held(actions, i)))
+                bad.append(BadFile(table, f"{base}/{rel}", str(err).splitlines()[0], _held(actions, i)))
     return bad
 
 
@@ -72,6 +73,10 @@ def repair(lake: Lake, bad: list[BadFile]) -> list[BadFile]:
     FSCK). Their rows are gone: rerun the partitions they held."""
     from deltalake import DeltaTable
 
+    if not lake.is_local:
+        raise LakeError(f"`flywheel lake repair` moves files on a local root only; on {lake.root} move the files "
+                        "`flywheel lake check` named out of the table's folder with your object-store client, then "
+                        "drop them from the Delta log with deltalake's DeltaTable(<table uri>).repair()")
     for b in bad:
         target = Path(lake.root) / "quarantine" / b.table / Path(b.path).name
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -76,6 +76,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("components", _strs, doc="evolved composite: the seed knowledge points it combines; [] for seed"),
             _f("family", _str, True, "evolved composition: the family whose expansion created it"),
             _f("variant", _str, True, "evolved composition: the harder construction (expansion variant)"),
+            _f("condition", _str, True, "evolved sub-point: JSON {param: value} its family's drafts must match "
+                                        "(knowledge.subpoints); null otherwise"),
             _f("evidence", _strs, doc="evolved: accepted sample ids it was derived from; [] for seed"),
             _f("weight", pa.float64(), True, "evolved: number of evidence samples; null for seed"),
             *_PARTITION,
@@ -124,7 +126,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("difficulty", pa.int8()),
             _f("seed", pa.int64()),
             _f("params", _str, doc="JSON construction parameters"),
+            _f("style", _str, doc="figure style the seed chose (pipelines.creators.style), key=value pairs; '' if none"),
+            _f("template_id", _str, doc="question wording picks (pipelines.creators.wording); '' if none"),
+            _f("renderer", _str, doc="engine of render_code: matplotlib | svg (cairosvg in the sandbox)"),
             _f("tokens", pa.int64(), True, "model tokens (prompt + completion) spent on this attempt; null if procedural"),
+            _f("needs_figure", pa.bool_(), True, "some given is only in the figure (family's givens vs the question); "
+                                                 "null for model drafts (their judge's text-only solve decides)"),
             _f("provenance", PROVENANCE),
             *_PARTITION,
         ]
@@ -133,7 +140,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             _f("sample_id", _str),
             _f("attempt", pa.int16()),
-            _f("status", _str, doc="ok | error | timeout | memory | crash | output_limit | no_figure"),
+            _f("status", _str, doc="ok | error | timeout | memory | crash | output_limit | no_figure | refused (svg)"),
             _f("error", _str),
             _f("image_id", _str, True),
             _f("width", pa.int32()),
@@ -215,6 +222,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("interactions", pa.list_(SAMPLE_INTERACTION)),
             _f("points_px", pa.list_(POINT_PX)),
             _f("render_code", _str),
+            _f("renderer", _str, doc="engine of render_code: matplotlib | svg"),
+            _f("needs_figure", pa.bool_(), True, "the question alone does not determine the answer: procedural: a "
+                                                 "given only in the figure; model: the text-only solve missed; null: "
+                                                 "not decided (no model configured)"),
             *_PARTITION,
         ]
     ),
@@ -300,6 +311,22 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("answer_type", _str, doc="choice | number | text | list"),
             _f("image_id", _str, True),
             _f("metadata", _str, doc="JSON: the benchmark's other fields (We-Math problem_id/key, level, tag...)"),
+            _f("source_file", _str),
+            _f("source_row", pa.int64()),
+            *_PARTITION,
+        ]
+    ),
+    "source_rl_prompts": pa.schema(
+        [
+            _f("dataset", _str, doc="wemath2_pro | wemath2_standard | mmk12 | thinklite (= domain)"),
+            _f("split", _str),
+            _f("item_id", _str),
+            _f("question", _str),
+            _f("options", _strs, doc="option texts in letter order; empty for free-form"),
+            _f("answer", _str, doc="reference answer as published (a letter for choice items)"),
+            _f("answer_type", _str, doc="choice | number | text"),
+            _f("image_id", _str),
+            _f("metadata", _str, doc="JSON: the dataset's other fields (subject, difficulty, knowledge points...)"),
             _f("source_file", _str),
             _f("source_row", pa.int64()),
             *_PARTITION,
@@ -449,6 +476,25 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("output_image_id", _str, True, "the image the code produced"),
             _f("replayed_blocks", pa.int32(), doc="earlier successful blocks re-run first for their state"),
             _f("seconds", pa.float64()),
+            *_PARTITION,
+        ]
+    ),
+    # diversity per (round, domain, family) (warehouse.diversity): family '*' = every family of the domain
+    "diversity": pa.schema(
+        [
+            _f("family", _str, doc="procedural family or creator; '*' for the whole domain"),
+            _f("scope", _str, doc="round (this round's accepted samples) | cumulative (rounds 1..round)"),
+            _f("samples", pa.int64(), doc="accepted samples"),
+            _f("templates", pa.int64(), doc="distinct questions with digits runs -> '#' and lone capitals -> 'L'"),
+            _f("question_texts", pa.int64(), doc="distinct question texts"),
+            _f("answers", pa.int64(), doc="distinct answers"),
+            _f("ngram_entropy", pa.float64(), doc="Shannon entropy (bits) of the questions' word bigrams"),
+            _f("image_clusters", pa.int64(), doc="distinct figure perceptual hashes (near copies are removed "
+                                                 "by de-duplication, so each is a cluster)"),
+            _f("nodes_with_samples", pa.int64(), doc="knowledge points named by at least one sample"),
+            _f("styles", pa.int64(), doc="distinct figure styles (drafts.style)"),
+            _f("new_templates", pa.int64(), doc="templates of this scope not seen in earlier rounds of the domain"),
+            _f("template_yield", pa.float64(), doc="new templates per 100 samples"),
             *_PARTITION,
         ]
     ),

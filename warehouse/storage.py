@@ -7,7 +7,9 @@ readers see the old rows or the new ones, never a mix, and a crash leaves no par
 Reads prune by the per-file statistics in the Delta log, so their cost depends on the partition
 read, not on the history (docs/lakehouse.md has the design and the measurements).
 
-The root is ``$FLYWHEEL_DATA_ROOT`` or ``<repo>/data``.
+The root is ``$FLYWHEEL_DATA_ROOT`` or ``<repo>/data``, or an object store URL such as
+``s3://bucket/prefix``: endpoint, keys and region then come from the standard AWS variables
+(``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ...), which delta-rs, pyarrow and s3fs all read.
 """
 
 from __future__ import annotations
@@ -60,6 +62,21 @@ class LakeError(RuntimeError):
 def data_root() -> str:
     """The configured data root (env var, else the repo's gitignored ``data/`` folder)."""
     return os.environ.get(ENV_ROOT) or str(REPO_ROOT / "data")
+
+
+def object_store(root: str):
+    """An fsspec file system for an object-store root (DuckDB here has no httpfs: ``Lake.duckdb``
+    registers this one to read ``s3://`` files), None for a local root."""
+    scheme = root.split("://", 1)[0] if "://" in root else "file"
+    if scheme == "file":
+        return None
+    import fsspec
+
+    try:
+        return fsspec.filesystem(scheme)
+    except (ImportError, ValueError) as err:
+        raise LakeError(f"data root {root}: no file system for {scheme}:// ({err}); "
+                        "s3:// needs s3fs (the ray extra: pip install '.[ray]')") from err
 
 
 def to_arrow(table: str, rows: Iterable[Mapping]) -> pa.Table:
@@ -140,7 +157,10 @@ def delta_dataset(dt, table: str) -> pads.Dataset:
                  actions.column(f"null_count.{c}").to_pylist()) for c in guarded}
     base = dt.table_uri.removeprefix("file://").rstrip("/")
     fmt = pads.ParquetFileFormat()
-    fs = pafs.LocalFileSystem() if "://" not in base else pafs.FileSystem.from_uri(base)[0]
+    if "://" in base:  # an object store: pyarrow's own client (endpoint, keys, region from AWS_* variables)
+        fs, base = pafs.FileSystem.from_uri(base)
+    else:
+        fs = pafs.LocalFileSystem()
     fragments = []
     for i, path in enumerate(actions.column("path").to_pylist()):
         guard = pc.scalar(True)
@@ -219,7 +239,10 @@ class Lake:
             self._refuse_legacy(table)
         for attempt in range(COMMIT_RETRIES):
             try:
-                write_deltalake(uri, data, mode="overwrite", predicate=predicate, configuration=TABLE_PROPERTIES)
+                # merge: a contract that gained a column adds it to the Delta schema; earlier files
+                # read it as null (readers bind by name: parquet_scan, delta_dataset)
+                write_deltalake(uri, data, mode="overwrite", predicate=predicate, configuration=TABLE_PROPERTIES,
+                                schema_mode="merge")
                 return
             except CommitFailedError:
                 if attempt == COMMIT_RETRIES - 1 or isinstance(data, pa.RecordBatchReader):
@@ -313,7 +336,10 @@ class Lake:
         except (OSError, pa.ArrowInvalid) as err:
             raise LakeError(f"{table}: {err}; `flywheel lake check` names the unreadable files and "
                             "`flywheel lake repair` removes them so their partitions can be rerun") from err
-        return data.cast(want)
+        try:
+            return data.cast(want)
+        except ValueError:  # rows written before the contract gained a column hold null there
+            return data.cast(pa.schema([f.with_nullable(True) for f in want]))
 
     def rows(self, table: str, round: int, domain: str, producer: str | None = None) -> list[dict]:
         """One partition's rows as plain dicts (all producers unless one is named)."""
@@ -342,14 +368,26 @@ class Lake:
         dt = self._open(table)
         return [] if dt is None else sorted(dt.file_uris())
 
+    def duckdb(self):
+        """A fresh in-memory DuckDB connection that reads this lake's files (``parquet_scan``): for
+        an object-store root its fsspec file system is registered (DuckDB here has no httpfs)."""
+        import duckdb
+
+        con = duckdb.connect()
+        fs = object_store(self.root)
+        if fs is not None:
+            con.register_filesystem(fs)
+        return con
+
     def parquet_scan(self, table: str) -> str | None:
         """``read_parquet([...])`` over the table's current files, for DuckDB's own Parquet reader
-        (None before the first write)."""
+        (None before the first write). Columns bind by name: files written before the contract
+        gained a column lack it (compaction keeps the file count small, so this costs little)."""
         files = self.files(table)
         if not files:
             return None
         return "read_parquet([" + ", ".join("'" + f.removeprefix("file://").replace("'", "''") + "'"
-                                             for f in files) + "])"
+                                             for f in files) + "], union_by_name = true)"
 
     # ---- maintenance ----
 

@@ -59,6 +59,8 @@ def coverage_summary(con: duckdb.DuckDBPyConnection, round: int) -> str:
         f"Coverage up to round {round}: {n['samples']} accepted samples in {n['domains_with_samples']} domains; "
         f"{n['knowledge_points']} knowledge points ({n['evolved_nodes']} evolved); nodes with at least k "
         f"samples: {shares}",
+        "Figures by renderer: " + (", ".join(f"{k} {v}" for k, v in c.renderers.items()) or "none")
+        + f" (svg {100 * n['svg_share']:.0f}%)",
         "Knowledge graph growth (cumulative)",
         growth,
         "Duplicates removed before acceptance",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-import duckdb
 import pyarrow as pa
 
 from pipelines.benchmark.build import Benchmark, benchmark_items, build_benchmark, leak_report, sides
@@ -47,7 +46,7 @@ def near_questions(lake: Lake, rows: Sequence[Mapping], sample_ids: Iterable[str
     if scan is None or not ids:
         return []
     near = []
-    with duckdb.connect() as con:
+    with lake.duckdb() as con:
         con.register("wanted", pa.table({"sample_id": ids}))
         texts = con.sql(f"SELECT sample_id, question, answer FROM {scan} "
                         "WHERE sample_id IN (SELECT sample_id FROM wanted)").to_arrow_reader()
@@ -86,7 +85,7 @@ def train_side_size(lake: Lake, seed: int, heldout_fraction: float) -> int:
     scan = lake.parquet_scan("samples")
     if scan is None:
         return 0
-    with duckdb.connect() as con:
+    with lake.duckdb() as con:
         groups = con.execute(f"SELECT list_sort(list_distinct(node_ids)) AS nodes, count(*) FROM {scan} "
                              "GROUP BY nodes").fetchall()
     return sum(n for nodes, n in groups if split_of(nodes, seed, heldout_fraction) == "train")

@@ -16,10 +16,19 @@ from warehouse.images import decode
 
 CHECKER = "rules"
 DIMENSIONS = ("text", "visual", "action", "answer")
+# not a gate: the model judge's text-only solve (passed = it missed, so the figure is needed);
+# curation reads it into samples.needs_figure for model drafts
+FIGURE = "figure"
 # an interaction must change pixels this close (px) to each element it names
 NEAR_PX = 25
 # per-channel difference that counts as a changed pixel (ignores anti-aliasing noise)
 CHANGED = 40
+# an interaction that changes this many pixels of the image's outermost rows and columns draws off
+# the canvas (a line that runs out of the figure is clipped there); crops are exempt
+EDGE_PIXELS = 2
+# a measurement written after a number: "is 45°", "30 volts" state a value as a given
+_UNIT = (r"(?:°|degrees?\b|volts?\b|ohms?\b|Ω|amperes?\b|newtons?\b|cm\b|mm\b|km\b|m\b|kg\b|g\b|%|"
+         r"percent\b|minutes?\b|hours?\b|seconds?\b|cents?\b)")
 _LABEL_TOKEN = re.compile(r"\b[A-Z][A-Z0-9']*\b")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -48,6 +57,24 @@ def _label_tokens(question: str) -> list[str]:
     return _LABEL_TOKEN.findall(question)
 
 
+def answer_stated(d: Draft) -> str | None:
+    """Why the question already states its answer, or None: the correct option's text written in
+    the question, or the number answer given as a value ("= 45", "is 45°", "30 volts")."""
+    text = d.question.replace("\u2212", "-")
+    if d.answer_type == "choice":
+        k = _LETTERS.find(d.answer.strip())
+        if not 0 <= k < len(d.choices):
+            return None
+        option = d.choices[k].strip()
+        if len(option) >= 2 and re.search(rf"(?<![\w.]){re.escape(option)}(?![\w.])", text):
+            return f"the question writes the correct option {option!r}"
+        return None
+    value = re.escape(d.answer.strip().replace("\u2212", "-"))
+    if value and re.search(rf"(?:=\s*{value}|(?<![\w./-]){value}\s*{_UNIT})(?![\w/]|\.\d)", text):
+        return f"the question states the answer {d.answer.strip()!r} as a given"
+    return None
+
+
 def check_text(d: Draft) -> list[str]:
     problems = []
     if not d.question.strip():
@@ -70,6 +97,9 @@ def check_text(d: Draft) -> list[str]:
             problems.append("empty answer")
     else:
         problems.append(f"unknown answer type {d.answer_type!r}")
+    stated = answer_stated(d)
+    if stated:
+        problems.append(stated)
     return problems
 
 
@@ -133,6 +163,9 @@ def check_action(d: Draft, render: Mapping, load: Callable[[str], np.ndarray]) -
             mask = changed_mask(before, after)
             if not mask.any():
                 problems.append(f"interaction {k} ({inter.kind}) changed no pixels")
+            edge = int(mask[0].sum() + mask[-1].sum() + mask[1:-1, 0].sum() + mask[1:-1, -1].sum())
+            if edge >= EDGE_PIXELS:
+                problems.append(f"interaction {k} ({inter.kind}) draws off the canvas ({edge} border pixels changed)")
             for name in inter.elements:
                 if name not in points:
                     problems.append(f"interaction {k} names {name!r}, which has no pixel position")
@@ -226,6 +259,6 @@ def failed_dimensions(verdicts: list[dict]) -> dict[tuple[str, int], list[dict]]
     for v in verdicts:
         key = (v["sample_id"], v["attempt"])
         out.setdefault(key, [])
-        if not v["passed"]:
+        if not v["passed"] and v["dimension"] in DIMENSIONS:
             out[key].append(v)
     return out

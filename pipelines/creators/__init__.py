@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 
 from pipelines.creators import families as _families_pkg
-from pipelines.creators.base import Draft, Element, Family, Interaction
+from pipelines.creators.base import Draft, Element, Family, Interaction, needs_figure
 from pipelines.creators.common import interaction_header
 
 FAMILIES: dict[str, Family] = {}
@@ -25,9 +25,19 @@ for _info in sorted(pkgutil.iter_modules(_families_pkg.__path__), key=lambda m: 
         FAMILIES[_fam.name] = _fam
 
 
+def figure_needed(draft: Draft) -> bool | None:
+    """Whether ``draft``'s question leaves a given to the figure (its family's givens); None for a
+    draft with no procedural family (a model draft: its judge's text-only solve decides)."""
+    family = FAMILIES.get(draft.family)
+    if family is None or not family.declares_givens():
+        return None  # undecided, not guessed; tests/test_families_figure.py requires every family to declare
+    return needs_figure(family, draft)
+
+
 def families_for_domain(domain: str) -> list[Family]:
     """The families of ``domain``, in registry order (empty for an unknown domain)."""
     return [f for f in FAMILIES.values() if f.domain == domain]
 
 
-__all__ = ["FAMILIES", "Draft", "Element", "Family", "Interaction", "families_for_domain", "interaction_header"]
+__all__ = ["FAMILIES", "Draft", "Element", "Family", "Interaction", "families_for_domain", "figure_needed",
+           "interaction_header"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -75,6 +76,14 @@ class Draft:
     elements: tuple[Element, ...]
     difficulty: int
     params: dict = field(default_factory=dict)  # JSON-serialisable construction parameters
+    # the figure style the seed chose (pipelines.creators.style: "paper=...;ink=...;font=...;..."), and the
+    # wording template of the question (pipelines.creators.wording: "<family>.<ask>.<phrasing>...");
+    # the create stage frames every draft, so both are filled for every family
+    style: str = ""
+    template_id: str = ""
+    # the engine that draws ``render_code``: "matplotlib" (a figure on ``ax``) or "svg" (the code
+    # leaves an SVG document in ``svg``; elements are in its viewBox units; see pipelines.sandbox.svg)
+    renderer: str = "matplotlib"
 
     def element(self, name: str) -> Element:
         for e in self.elements:
@@ -100,6 +109,9 @@ class Family:
     domain: ClassVar[str]
     node_ids: ClassVar[tuple[str, ...]]  # knowledge points (ids in knowledge/taxonomy) it covers
     supports: ClassVar[frozenset[str]] = frozenset()  # subset of {"parallel", "sequential"}
+    # what the answer is computed from: ``params`` keys, or ELEMENTS for the drawn element
+    # coordinates; :func:`needs_figure` asks whether the question states all of them
+    givens: ClassVar[tuple[str, ...]]
 
     def draft(self, **fields) -> Draft:
         """A draft of this family with the shared defaults (seed 0: the create stage stamps the
@@ -113,6 +125,8 @@ class Family:
         fields.setdefault("answer_type", "number")
         fields.setdefault("choices", ())
         fields.setdefault("params", {})
+        fields.setdefault("style", "")
+        fields.setdefault("template_id", "")
         return Draft(family=self.name, domain=self.domain, **fields)
 
     def create(self, rng: random.Random, node_ids: tuple[str, ...], difficulty: int) -> Draft:
@@ -131,3 +145,53 @@ class Family:
     def expand_sequential(self, draft: Draft, rng: random.Random) -> Draft | None:
         """A harder draft whose new construction builds on the previous answer/construction."""
         raise NotImplementedError(f"family {self.name} does not support sequential expansion")
+
+    def declares_givens(self) -> bool:
+        """Whether this family says what its answers are computed from (:attr:`givens` or its own
+        :meth:`given_values`)."""
+        return bool(getattr(self, "givens", None)) or type(self).given_values is not Family.given_values
+
+    def given_values(self, draft: Draft) -> dict[str, object]:
+        """given name -> its value in ``draft`` (from :attr:`givens`); a family whose givens depend
+        on the variant overrides this."""
+        if not getattr(self, "givens", None):
+            raise NotImplementedError(f"family {self.name} declares no givens (Family.givens)")
+        out: dict[str, object] = {}
+        for key in self.givens:
+            if key == ELEMENTS:
+                out[key] = [[e.name, e.x, e.y] for e in draft.elements]
+            elif key not in draft.params:
+                raise KeyError(f"family {self.name}: given {key!r} is not a param of variant {draft.variant!r}")
+            else:
+                out[key] = draft.params[key]
+        return out
+
+
+# a given that is the drawn elements' coordinates (positions read off a grid, a chart, a diagram)
+ELEMENTS = "@elements"
+_TOKEN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?|[^\W\d_]+")
+
+
+def tokens(value: object) -> set[str]:
+    """The numbers (canonical: 3.0 -> 3) and lower-cased words of a value; dict values, not keys."""
+    if isinstance(value, dict):
+        return set().union(*(tokens(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple, set)):
+        return set().union(*(tokens(v) for v in value)) if value else set()
+    if isinstance(value, bool) or value is None:
+        return set()
+    out = set()
+    for t in _TOKEN.findall(str(value).replace("\u2212", "-").lower()):
+        if t[-1] in "0123456789":
+            f = float(t)
+            t = str(int(f)) if f == int(f) else repr(f)
+        out.add(t)
+    return out
+
+
+def needs_figure(family: Family, draft: Draft) -> bool:
+    """True when some given of ``draft`` is not stated in its question: one of its numbers or
+    words is missing from the question's (the rule is exact and errs towards "stated": a number
+    that also appears for another reason counts as stated)."""
+    said = tokens(draft.question)  # options are candidate answers, not givens
+    return any(not tokens(v) <= said for v in family.given_values(draft).values())

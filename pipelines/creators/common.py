@@ -278,6 +278,7 @@ class GeoFigure:
     DPI = 100
     RECT = (0.03, 0.03, 0.94, 0.94)
     FONT = 15
+    SIDE_FONT = 13  # lengths written beside sides (side_label)
     MARGIN = 0.13  # fraction of the figure span added on each side
 
     def __init__(self) -> None:
@@ -288,6 +289,8 @@ class GeoFigure:
         self.deferred: list[tuple[str, tuple]] = []  # marks sized in pixels
         self.ref: tuple[float, float] | None = None
         self.phantoms: list[list[tuple[float, float]]] = []  # not drawn, but labels keep off them
+        self.side_texts: list[tuple[str, str, str]] = []  # (a, b, text): a length written beside segment ab
+        self.angle_texts: list[tuple] = []  # (vertex, p1, p2, text, radius_px): an angle's size inside it
 
     def avoid(self, a, b) -> None:
         """Keep labels off segment ab (e.g. where an interaction will draw)."""
@@ -324,6 +327,15 @@ class GeoFigure:
 
     def arc(self, vertex, p1, p2, radius_px: float = 22) -> None:
         self.deferred.append(("arc", (vertex, p1, p2, radius_px)))
+
+    def side_label(self, a: str, b: str, text: str) -> None:
+        """Write ``text`` (a given length) beside segment ab, on the side away from the figure's
+        centre, so the figure carries the given and the question need not state it."""
+        self.side_texts.append((a, b, text))
+
+    def angle_label(self, vertex: str, p1: str, p2: str, text: str, radius_px: float = 30) -> None:
+        """Write ``text`` (a given angle) inside angle p1-vertex-p2, on its bisector."""
+        self.angle_texts.append((vertex, p1, p2, text, radius_px))
 
     # -- build ---------------------------------------------------------------------------------
 
@@ -393,9 +405,32 @@ class GeoFigure:
         anchors = {n: to_px(p) for n, p in self.pts.items()}
         ref_data = self.ref if self.ref is not None else (sum(xs[: len(self.pts)]) / len(self.pts), sum(ys[: len(self.pts)]) / len(self.pts))
         ref = to_px(ref_data)
+        side_px, fixed = [], []
+        font_px = self.SIDE_FONT * self.DPI / 72
+        for a, b, text in self.side_texts:
+            pa, pb = to_px(self._xy(a)), to_px(self._xy(b))
+            mx, my = (pa[0] + pb[0]) / 2, (pa[1] + pb[1]) / 2
+            ux, uy = _unit(pa, pb)
+            nx, ny = -uy, ux
+            if (nx * (ref[0] - mx) + ny * (ref[1] - my)) > 0:
+                nx, ny = -nx, -ny
+            hw, hh = 0.33 * font_px * len(text) + 2, 0.6 * font_px
+            off = 6 + abs(nx) * hw + abs(ny) * hh
+            cx, cy = mx + nx * off, my + ny * off
+            side_px.append((cx, cy, text))
+            fixed.append((cx - hw, cy - hh, cx + hw, cy + hh))
+        for v, p1, p2, text, rad in self.angle_texts:
+            pv, q1, q2 = to_px(self._xy(v)), to_px(self._xy(p1)), to_px(self._xy(p2))
+            u1, u2 = _unit(pv, q1), _unit(pv, q2)
+            bx, by = _unit((0.0, 0.0), (u1[0] + u2[0], u1[1] + u2[1]))
+            hw, hh = 0.33 * font_px * len(text) + 2, 0.6 * font_px
+            off = rad + abs(bx) * hw + abs(by) * hh
+            cx, cy = pv[0] + bx * off, pv[1] + by * off
+            side_px.append((cx, cy, text))
+            fixed.append((cx - hw, cy - hh, cx + hw, cy + hh))
         labels_px = layout_labels(anchors, {n: ref for n in anchors}, np.array(obstacles),
                                   [anchors[n] for n in self.dots], (0, 0, axes_px, axes_px),
-                                  self.FONT * self.DPI / 72)
+                                  self.FONT * self.DPI / 72, fixed=fixed)
         labels = {n: (lim[0] + x / s, lim[2] + y / s) for n, (x, y) in labels_px.items()}
 
         w = self.SIZE_IN
@@ -416,6 +451,9 @@ class GeoFigure:
             lines.append(f"ax.plot([{num(x)}], [{num(y)}], 'o', color='black', ms=5)")
         for n, (x, y) in labels.items():
             lines.append(f"ax.text({num(x)}, {num(y)}, '{n}', fontsize={self.FONT}, ha='center', va='center')")
+        for cx, cy, text in side_px:
+            lines.append(f"ax.text({num(lim[0] + cx / s)}, {num(lim[2] + cy / s)}, {text!r}, fontsize={self.SIDE_FONT}, "
+                         "color='#08519c', ha='center', va='center')")
         roles = self.roles()
         elements = tuple(Element(n, "point", x, y, roles.get(n, "")) for n, (x, y) in self.pts.items())
         return "\n".join(lines) + "\n", elements

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -107,7 +106,7 @@ def matches(lake: Lake, probe: pa.Table, domain: str | None = None, before_round
     if before_round is not None:
         where.append("round < ?")
         params.append(before_round)
-    with duckdb.connect() as con:
+    with lake.duckdb() as con:
         con.register("probe_keys", pa.table({"key": probe.column("key").unique()}))
         con.register("probe_kinds", pa.table({"kind": probe.column("kind").unique()}))
         reader = con.sql(f"SELECT kind, key, sample_id, phash FROM {scan} WHERE {' AND '.join(where)}",
@@ -179,7 +178,7 @@ def index_history(lake: Lake, producer: str = "curate") -> list[tuple[int, str]]
         scan = lake.parquet_scan(table)
         if scan is None:
             return set()
-        with duckdb.connect() as con:
+        with lake.duckdb() as con:
             return set(con.execute(f"SELECT DISTINCT round, domain FROM {scan}").fetchall())
 
     todo = sorted(partitions("samples") - partitions("dedup_keys"))

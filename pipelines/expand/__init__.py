@@ -14,7 +14,8 @@ import zlib
 from collections.abc import Mapping
 
 from pipelines.check import ImageCache, check_all, failed_dimensions
-from pipelines.creators.base import Family
+from pipelines.creators import style, wording
+from pipelines.creators.base import Draft, Family
 from pipelines.records import Lineage, draft_to_row, row_to_draft
 from pipelines.repair import Attempts
 from pipelines.render import render_drafts
@@ -41,10 +42,23 @@ def expansions_of(row: dict, family: Family, kinds: tuple[str, ...]) -> list[dic
             grown = None
         if grown is None:
             continue
+        grown = _varied_like(grown, draft)
         at = Lineage(sample_id=f"{row['sample_id']}.{KINDS[kind]}", plan_id=row["plan_id"], round=row["round"],
                      parent_id=row["sample_id"], expansion=kind, action=f"expand:{kind}")
         out.append(draft_to_row(grown, at))
     return out
+
+
+def _varied_like(grown: Draft, parent: Draft) -> Draft:
+    """A rebuilt question gets its own wording frame; a rebuilt figure is drawn in the parent's style
+    (an extended question or figure already carries the parent's)."""
+    if not grown.question.startswith(parent.question):
+        grown = wording.frame(grown)
+    if not grown.render_code.startswith(parent.render_code):
+        common = style.parse(parent.style)
+        grown = style.apply(grown.replace(style=""), style.Style(common.paper, common.ink, common.font, common.weight))
+        grown = grown.replace(style=parent.style)
+    return grown
 
 
 def expand(accepted: list[dict], images: ImageCache, families: Mapping[str, Family], sandbox: Sandbox,

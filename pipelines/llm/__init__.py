@@ -9,7 +9,8 @@
     many = client.complete_many([[msg], {"messages": [msg], "temperature": 0.7}], progress=True)
     client.usage()              # calls, http_requests, retries, cache_hits, errors, tokens, cost_usd
 
-Standard library only (``http.client`` + threads). No Dagster.
+The wire is the ``openai`` SDK (``transport.py``: its retries, timeouts and errors, and the served
+models for ``resolve_model``); the cache (``cache.py``), budget and concurrency are ours. No Dagster.
 """
 
 from .client import (
@@ -22,14 +23,17 @@ from .client import (
     png_data_url,
     request_hash,
 )
+from .transport import EndpointError, resolve_model
 
 __all__ = [
     "API_KEY_ENV",
     "ChatClient",
     "Completion",
+    "EndpointError",
     "Usage",
     "canonical_json",
     "image_message",
     "png_data_url",
     "request_hash",
+    "resolve_model",
 ]

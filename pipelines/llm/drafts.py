@@ -17,7 +17,8 @@ from pipelines.creators.common import LETTERS, interaction_header
 INTERACTION_KINDS = frozenset(typing.get_args(InteractionKind))
 # the sandbox confines code anyway; these are rejected early because they break the render contract
 FORBIDDEN_CODE = ("savefig", ".show(", "open(", "import ", "__")
-FIELDS = ("render_code", "elements", "question", "answer_type", "answer", "choices", "solution", "interactions")
+FIELDS = ("renderer", "render_code", "elements", "question", "answer_type", "answer", "choices", "solution",
+          "interactions")
 _FENCE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.S)
 
 
@@ -129,10 +130,25 @@ def _interactions(obj: dict, labels: set[str]) -> tuple[Interaction, ...]:
     return tuple(out)
 
 
+RENDERERS = ("matplotlib", "svg")
+_SVG_ASSIGN = re.compile(r"^\s*svg\s*=", re.M)
+
+
+def _renderer(obj: dict) -> str:
+    """The figure engine the model chose (default matplotlib); an svg program must assign ``svg``."""
+    renderer = obj.get("renderer") or "matplotlib"
+    if renderer not in RENDERERS:
+        raise DraftError("renderer", f"{renderer!r} is not one of {list(RENDERERS)}")
+    if renderer == "svg" and not _SVG_ASSIGN.search(str(obj.get("render_code", ""))):
+        raise DraftError("render_code", "an svg program must assign the document to the variable `svg`")
+    return renderer
+
+
 def parse_draft(text: str, *, domain: str, node_ids: tuple[str, ...], seed: int, difficulty: int,
                 params: dict | None = None) -> Draft:
     """The draft a model reply describes; :class:`DraftError` when any field is malformed."""
     obj = extract_json(text)
+    renderer = _renderer(obj)
     elements = _elements(obj)
     answer_type = _str(obj, "answer_type")
     answer = _str(obj, "answer").strip()
@@ -168,6 +184,7 @@ def parse_draft(text: str, *, domain: str, node_ids: tuple[str, ...], seed: int,
         elements=elements,
         difficulty=max(1, min(3, int(difficulty))),
         params=dict(params or {}),
+        renderer=renderer,
     )
 
 
@@ -176,6 +193,7 @@ def draft_json(draft: Draft) -> str:
     without the fixed prologue."""
     header = interaction_header()
     return json.dumps({
+        "renderer": draft.renderer,
         "render_code": draft.render_code,
         "elements": [{"name": e.name, "kind": e.kind, "x": e.x, "y": e.y, "role": e.role} for e in draft.elements],
         "question": draft.question,

@@ -1,27 +1,28 @@
 """Model checker: a vision-language judge scores each draft that passed the rule checks.
 
-Two requests per draft: the judge sees the figure and every interaction image and scores text,
+Three requests per draft: the judge sees the figure and every interaction image and scores text,
 visual and image-action consistency (0-10 with a reason, V-Thinker's checker criteria); a solver
 sees only the figure and the question (never the reference) and its answer is compared with the
-reference. Verdict rows carry ``checker = model:<name>``. The judge only ever adds verdicts: a
+reference; a third, text-only solve (no image) decides whether the question needs the figure (a
+non-gating FIGURE verdict, read into samples.needs_figure). Verdict rows carry ``checker = model:<name>``. The judge only ever adds verdicts: a
 draft that failed a rule is never sent, so a model cannot override a failed rule."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 
+from pipelines.check import FIGURE
 from pipelines.creators.common import LETTERS
 from pipelines.llm.client import ChatClient, Completion, image_message
 from pipelines.llm.drafts import DraftError, extract_json
 from pipelines.llm.prompting import Prompt, load_prompt
 from pipelines.scoring.answers import answer_matches
+from pipelines.scoring.extract import extract_answer as _extract_answer
 
 JUDGE_DIMENSIONS = ("text", "visual", "action")
 PASS_SCORE = 8  # of 10; V-Thinker does not publish its threshold: we record ours
 JUDGE_PARAMS = {"temperature": 0.0, "max_tokens": 800}
 SOLVE_PARAMS = {"temperature": 0.0, "max_tokens": 1500}
-_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S)  # the solver must use the tags: no free-text guessing
 
 
 def choices_text(choices: Sequence[str]) -> str:
@@ -29,9 +30,9 @@ def choices_text(choices: Sequence[str]) -> str:
 
 
 def extract_answer(text: str) -> str | None:
-    """The content of the last ``<answer>...</answer>``; None when there is none."""
-    found = _ANSWER.findall(text)
-    return found[-1].strip() if found else None
+    """The solver's last ``<answer>...</answer>`` as written; None when there is none (the solver must
+    use the tags: no free-text guessing). The one extractor, pipelines/scoring/extract.py."""
+    return _extract_answer(text, clean=False)
 
 
 def parse_judgement(text: str) -> dict[str, tuple[float, str]]:
@@ -56,15 +57,30 @@ def _verdict(row: Mapping, checker: str, dim: str, passed: bool, score: float, r
 
 
 def judge_requests(row: Mapping, render: Mapping, png_of: Callable[[str], bytes], judge: Prompt,
-                   solver: Prompt) -> tuple[dict, dict]:
+                   solver: Prompt, text_solver: Prompt | None = None) -> tuple[dict, ...]:
     interactions = "\n".join(f"{k + 1}. [{i['kind']}] {i['instruction']}" for k, i in enumerate(row["interactions"]))
     figure = png_of(render["image_id"])
     steps = [png_of(i) for i in render["interaction_image_ids"] if i]
     judge_text = judge.fill(question=row["question"], choices=choices_text(row["choices"]), answer=row["answer"],
                             solution=row["solution"], interactions=interactions or "(none)")
     solve_text = solver.fill(question=row["question"], choices=choices_text(row["choices"]))
-    return ({"messages": [image_message(judge_text, figure, *steps)], **JUDGE_PARAMS},
-            {"messages": [image_message(solve_text, figure)], **SOLVE_PARAMS})
+    requests = ({"messages": [image_message(judge_text, figure, *steps)], **JUDGE_PARAMS},
+                {"messages": [image_message(solve_text, figure)], **SOLVE_PARAMS})
+    if text_solver is None:
+        return requests
+    blind = text_solver.fill(question=row["question"], choices=choices_text(row["choices"]))
+    return (*requests, {"messages": [{"role": "user", "content": blind}], **SOLVE_PARAMS})
+
+
+def figure_verdict(row: Mapping, checker: str, blind: Completion) -> list[dict]:
+    """The FIGURE verdict of the text-only solve: passed (the figure is needed) when that solve
+    did not reach the reference; none when the request failed (needs_figure stays unknown)."""
+    if not blind.ok:
+        return []
+    got = extract_answer(blind.text)
+    missed = got is None or not answer_matches(got, row["answer"], row["answer_type"], list(row["choices"]))
+    return [_verdict(row, checker, FIGURE, missed, float(missed),
+                     f"text-only solve gave {got!r}, reference {row['answer']!r}")]
 
 
 def judge_verdicts(row: Mapping, checker: str, judged: Completion, solved: Completion,
@@ -95,17 +111,18 @@ def judge_verdicts(row: Mapping, checker: str, judged: Completion, solved: Compl
 def judge_all(rows: Sequence[Mapping], renders: Sequence[Mapping], png_of: Callable[[str], bytes],
               client: ChatClient, pass_score: float = PASS_SCORE, progress: bool = False) -> list[dict]:
     """Model verdict rows for ``rows`` (draft attempts that passed every rule and rendered)."""
-    judge, solver = load_prompt("judge"), load_prompt("solver")
+    judge, solver, blind = load_prompt("judge"), load_prompt("solver"), load_prompt("text_solver")
     by_key = {(r["sample_id"], r["attempt"]): r for r in renders}
     requests = []
     for row in rows:
         render = by_key[(row["sample_id"], row["attempt"])]
-        requests.extend(judge_requests(row, render, png_of, judge, solver))
+        requests.extend(judge_requests(row, render, png_of, judge, solver, blind))
     done = client.complete_many(requests, progress=progress)
     checker = f"model:{client.model}"
     out = []
     for k, row in enumerate(rows):
-        out += judge_verdicts(row, checker, done[2 * k], done[2 * k + 1], pass_score)
+        out += judge_verdicts(row, checker, done[3 * k], done[3 * k + 1], pass_score)
+        out += figure_verdict(row, checker, done[3 * k + 2])
     return out
 
 

@@ -84,6 +84,12 @@ def make_server(model: TextModel, name: str, host: str = "127.0.0.1", port: int 
             self.end_headers()
             self.wfile.write(data)
 
+        def do_GET(self) -> None:  # noqa: N802
+            if not self.path.rstrip("/").endswith("/models"):  # what clients ask to find the served model
+                self._send(404, {"error": {"message": f"unknown path {self.path}"}})
+                return
+            self._send(200, {"object": "list", "data": [{"id": name, "object": "model", "owned_by": "local"}]})
+
         def do_POST(self) -> None:  # noqa: N802
             if not self.path.rstrip("/").endswith("/chat/completions"):
                 self._send(404, {"error": {"message": f"unknown path {self.path}"}})

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipelines.llm.client import ChatClient, Completion, Usage, request_hash
+from pipelines.llm.cache import ResponseCache, request_hash
+from pipelines.llm.client import Completion, Usage, ParsedResponse
 
 _SAMPLING_KEYS = {"temperature": "temperature", "top_p": "top_p", "max_tokens": "max_tokens", "seed": "seed",
                   "stop": "stop"}
@@ -30,8 +31,8 @@ class VLLMEngine:
         self.model = model
         self._vllm = vllm
         self._llm = vllm.LLM(model=model, **engine_args)
-        # reuse the HTTP client's cache files: same key (the full request body), same format
-        self._cache = ChatClient("http://in-process.invalid/v1", model, cache_dir=cache_dir) if cache_dir else None
+        # the HTTP client's cache files: same key (the full request body), same format
+        self._cache = ResponseCache(cache_dir) if cache_dir else None
         self._usage = Usage()
 
     def usage(self) -> Usage:
@@ -46,8 +47,9 @@ class VLLMEngine:
         out: list[Completion | None] = [None] * len(bodies)
         todo = []
         for i, body in enumerate(bodies):
-            hit = self._cache._cache_get(request_hash(body)) if self._cache else None
-            if hit is not None:
+            cached = self._cache.get(request_hash(body)) if self._cache else None
+            if cached is not None:
+                hit = ParsedResponse(cached)
                 out[i] = Completion(text=hit.text, finish_reason=hit.finish_reason, cached=True,
                                     request_hash=request_hash(body))
             else:
@@ -62,7 +64,7 @@ class VLLMEngine:
                                 prompt_tokens=len(res.prompt_token_ids or ()), completion_tokens=len(gen.token_ids),
                                 seconds=time.perf_counter() - t0, request_hash=request_hash(body), attempts=1)
             if self._cache:
-                self._cache._cache_put(request_hash(body), body, {
+                self._cache.put(request_hash(body), body, {
                     "choices": [{"message": {"role": "assistant", "content": gen.text},
                                  "finish_reason": gen.finish_reason}]})
         return out  # type: ignore[return-value]

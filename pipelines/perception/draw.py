@@ -26,7 +26,7 @@ def draw_points(png: bytes, answer: str | dict, radius: int = 6) -> bytes:
 
 def tasks_markdown(tasks: list[dict], png_of, n: int = 3) -> str:
     """Markdown for the Dagster UI: one task per level (up to ``n``), thumbnail with the truth drawn."""
-    from warehouse.preview import thumbnail_uri
+    from warehouse.preview import md_code, md_text, thumbnail_uri
 
     picked, seen = [], set()
     for t in sorted(tasks, key=lambda t: t["task_id"]):
@@ -39,5 +39,5 @@ def tasks_markdown(tasks: list[dict], png_of, n: int = 3) -> str:
     for t in picked[:n]:
         img = thumbnail_uri(draw_points(png_of(t["image_id"]), t["answer"]), width=260)
         parts.append(f"**{t['level']} / {t['kind']}** ({t['source_id']})\n\n![truth]({img})\n\n"
-                     f"Q: {t['question']}\n\nA: `{t['answer']}`\n")
+                     f"Q: {md_text(t['question'])}\n\nA: {md_code(t['answer'])}\n")
     return "\n---\n".join(parts)

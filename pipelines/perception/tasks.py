@@ -17,7 +17,7 @@ import hashlib
 import json
 import math
 import random
-from collections import Counter
+import re
 from collections.abc import Sequence
 
 from pipelines.perception.figure import CONVENTION, Figure, Mark
@@ -29,6 +29,31 @@ FORMAT = ('Answer with pixel coordinates in the image (origin at the top-left co
           'y downward) as JSON, e.g. {{{example}}}.')
 _FRESH = "MNPQRSTUVWXYZHKLEFG"
 TRIVIAL_PX = 8.0  # a constructed point this close to an element is just that element
+# a role is asked as "the <role>": it must be a noun phrase, not a place ("outside every circle")
+_PLACE_WORDS = frozenset({"outside", "inside", "between", "above", "below", "under", "over", "in", "on", "at",
+                          "near", "beside", "within", "where"})
+# "the circle" names one thing only in a figure with one circle
+_THE_CIRCLE = re.compile(r"\bthe circle\b", re.I)
+
+
+def role_problems(role: str, roles: Sequence[str]) -> list[str]:
+    """Why ``role`` cannot be asked as "the <role>" of its figure (``roles``: every role there):
+    it reads as a place rather than a thing, or another element shares it."""
+    problems = []
+    words = role.lower().split()
+    if words and (words[0] in _PLACE_WORDS or (words[0] == "the" and len(words) > 1 and words[1] in _PLACE_WORDS)):
+        problems.append(f"role {role!r} is a place, not a thing")
+    if sum(r.strip().lower() == role.strip().lower() for r in roles) > 1:
+        problems.append(f"role {role!r} is not unique in the figure")
+    return problems
+
+
+def subject_problems(subject: str, fig: Figure) -> list[str]:
+    """Why a task's subject does not name one thing in ``fig`` ("the circle" among several)."""
+    n = len({(round(c["cx"]), round(c["cy"]), round(c["r"])) for c in fig.circles})
+    if _THE_CIRCLE.search(subject) and n != 1:
+        return [f"'the circle' in a figure with {n} circles"]
+    return []
 
 
 def _is_its_text(fig: Figure, m: Mark) -> bool:
@@ -101,8 +126,9 @@ def surface_tasks(fig: Figure, rng: random.Random, max_points: int = 3) -> list[
 
 def semantic_tasks(fig: Figure, rng: random.Random, per_task: int = 2) -> list[dict]:
     """Locate marks by their (figure-unique) roles; the answer is keyed by their labels."""
-    counts = Counter(m.role.lower() for m in fig.marks.values() if m.role)
-    unique = sorted(n for n, m in fig.marks.items() if m.role and counts[m.role.lower()] == 1)
+    roles = [m.role for m in fig.marks.values() if m.role]
+    unique = sorted(n for n, m in fig.marks.items() if m.role and not role_problems(m.role, roles)
+                    and not subject_problems(m.role, fig))
     if not unique:
         return []
     rng.shuffle(unique)
@@ -215,7 +241,7 @@ def integrated_tasks(fig: Figure, rng: random.Random, max_tasks: int = 3) -> lis
     for c in _candidates(fig):
         if any(math.dist(p, m.px) < TRIVIAL_PX for p in c[2].values() for m in fig.marks.values()):
             continue
-        if not all(_inside(fig, p, 0.0) for p in c[2].values()):
+        if not all(_inside(fig, p, 0.0) for p in c[2].values()) or subject_problems(c[1], fig):
             continue
         by_kind.setdefault(c[0], []).append(c)
     kinds = sorted(by_kind)
@@ -231,4 +257,5 @@ def integrated_tasks(fig: Figure, rng: random.Random, max_tasks: int = 3) -> lis
 def build_tasks(fig: Figure) -> list[dict]:
     """All perception tasks of one figure (deterministic given the figure)."""
     rng = random.Random(f"{fig.source}:{fig.source_id}")
-    return surface_tasks(fig, rng) + semantic_tasks(fig, rng) + integrated_tasks(fig, rng)
+    tasks = surface_tasks(fig, rng) + semantic_tasks(fig, rng) + integrated_tasks(fig, rng)
+    return [t for t in tasks if not subject_problems(t["subject"], fig)]

@@ -2,7 +2,9 @@
 
 Figures of all drafts render in parallel; interaction k of every draft runs once interaction k-1
 has, on the image it produced (interactions are cumulative: I0 -> I1 -> I2). A failed
-interaction leaves the chain on the last good image so later ones can still be checked."""
+interaction leaves the chain on the last good image so later ones can still be checked.
+A figure renders with its draft's ``renderer`` (matplotlib, or an SVG document through cairosvg);
+interactions always draw on the raster with matplotlib, so the checker's rules are the same."""
 
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ def render_drafts(rows: Sequence[dict], sandbox: Sandbox, limits: Limits | None 
                   progress: bool = False) -> Rendered:
     """Render ``drafts`` rows; one ``renders`` row per draft row, images de-duplicated by id."""
     figures = sandbox.map(
-        [Task(code=r["render_code"], elements={e["name"]: (e["x"], e["y"]) for e in r["elements"]}) for r in rows],
+        [Task(code=r["render_code"], elements={e["name"]: (e["x"], e["y"]) for e in r["elements"]},
+              kind=r.get("renderer") or "matplotlib") for r in rows],
         limits=limits,
         progress=progress,
     )

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from pipelines.check import ImageCache, check_all, check_answer, failed_dimensions
+from pipelines.creators import variety
 from pipelines.creators.base import Draft, Family
 from pipelines.records import draft_to_row, lineage_of, row_to_draft
 from pipelines.render import render_drafts
@@ -66,7 +67,7 @@ def choose_repair(draft: Draft, failed: list[dict], render: Mapping, family: Fam
             return "recompute", draft.replace(answer=canonical)
     if draft.variant == "base":
         rng = random.Random(_reseed(draft.seed, sample_id, attempt))
-        fresh = family.create(rng, draft.node_ids, draft.difficulty)
+        fresh = variety.create(family, rng, draft.node_ids, draft.difficulty)
         return "relayout", fresh.replace(seed=draft.seed)
     return "give_up", None
 

@@ -13,6 +13,7 @@ import random
 from fractions import Fraction
 
 from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.wording import Grammar
 from pipelines.creators.common import (
     GridFigure,
     choice_letter,
@@ -47,10 +48,6 @@ VERTEX_FORM = _A + "parabolas.vertex_form"
 VERTEX = _A + "parabolas.vertex"
 
 
-def _pt(name: str, p) -> str:
-    return f"{name}({_c(p[0])}, {_c(p[1])})"
-
-
 def _c(v) -> str:
     """A coordinate for text: integers plain, halves as decimals, else a fraction."""
     q = to_frac(v, 1000)
@@ -59,6 +56,13 @@ def _c(v) -> str:
     if q.denominator == 2:
         return fmt_dec(q, 1)
     return fmt_frac(q)
+
+
+def _root(v) -> str:
+    """The square root of a value for text: √N for an integer, √(65/4) otherwise (never √65/4,
+    which reads as √65 divided by 4)."""
+    inner = _c(v)
+    return f"√{inner}" if to_frac(v, 1000).denominator == 1 else f"√({inner})"
 
 
 def _coord_frac(v: float) -> Fraction:
@@ -117,6 +121,7 @@ class LineSlopeIntercept(Family):
     (reached by extending the segment) or its slope-intercept equation (choice)."""
 
     name = "line_slope_intercept"
+    givens = ("A", "B")
     domain = DOMAIN
     node_ids = (SLOPE, INTERCEPTS, SLOPE_FORM)
     ASKS = {
@@ -161,7 +166,7 @@ class LineSlopeIntercept(Family):
         fig.polyline([(xa, ya), (xb, yb)], color="black", lw=2.2)
         code, elements = fig.build()
         pa, pb = (xa, ya), (xb, yb)
-        intro = f"Segment AB joins {_pt('A', pa)} and {_pt('B', pb)}."
+        intro = "Segment AB joins the grid points A and B; read their coordinates from the axes."
         dx, dy = xb - xa, yb - ya
         slope_sol = f"Complete the slope triangle: the run from A to B is {dx} and the rise is {dy}, so the slope is {dy}/{dx} = {fmt_frac(m)}."
         slope_ix = Interaction(
@@ -249,11 +254,34 @@ ax.text(_cx + _side * 34, (_cy + P['B'][1]) / 2, 'rise {dy}', color='blue', font
 # parabola: axis of symmetry from two points at equal height, vertex, vertex form
 
 
+PARABOLA_WORDING = Grammar({
+    "intro": ["The parabola shown is the graph of a quadratic function and passes through {pts}.",
+              "One quadratic function is graphed; its parabola goes through {pts}.",
+              "The curve in the figure is a parabola through {pts}.",
+              "{story} The curve is a parabola through {pts}.",
+              "Points {pts} lie on the parabola drawn in the coordinate plane."],
+    "story": ["The path of a thrown ball is plotted on a grid.", "The water jet of a fountain is drawn to scale.",
+              "An arch of a bridge is modelled on graph paper.", "The cross-section of a satellite dish is drawn."],
+    "axis_q": ["Its axis of symmetry is the vertical line x = h. What is h?",
+               "Find the x-value of its axis of symmetry.",
+               "The parabola is symmetric about a vertical line; at what x does that line cross the x-axis?",
+               "What is the x-coordinate of the axis of symmetry?"],
+    "vertex_q": ["What is the y-coordinate of its vertex?", "How high is the turning point (the vertex)?",
+                 "Find the y-value of the vertex.", "At what height does the parabola turn around?"],
+    "yint_q": ["At what y-coordinate does the parabola cross the y-axis?", "Find the y-intercept of the parabola.",
+               "Where does the curve meet the y-axis? Give the y-coordinate.",
+               "What value does the function take at x = 0?"],
+    "form_q": ["Which equation describes the parabola?", "Which formula matches the graph?",
+               "Pick the equation of this parabola.", "Which of these quadratic equations has this graph?"],
+}, labels=("A", "B", "C"))
+
+
 class ParabolaSymmetry(Family):
     """Parabola through labelled lattice points A, B (same height) and C; asks for the axis of
     symmetry, the vertex height, or the vertex-form equation (choice)."""
 
     name = "parabola_symmetry"
+    givens = ("A", "B", "C")
     domain = DOMAIN
     node_ids = (AXIS, VERTEX, VERTEX_FORM)
     supports = frozenset({"sequential"})
@@ -313,8 +341,9 @@ class ParabolaSymmetry(Family):
         pr = dict(draft.params, ask=ask)
         a, h, k = Fraction(pr["a"]), Fraction(pr["h"]), Fraction(pr["k"])
         (xa, ya), (xb, _), (xc, yc) = pr["A"], pr["B"], pr["C"]
-        intro = (f"The parabola shown is the graph of a quadratic function and passes through "
-                 f"{_pt('A', (xa, ya))}, {_pt('B', (xb, ya))} and {_pt('C', (xc, yc))}.")
+        pts = "A, B and C (each at a crossing of the grid lines)"
+        intro, intro_id = PARABOLA_WORDING.expand(rng, "intro", pts=pts)
+        asked, asked_id = PARABOLA_WORDING.expand(rng, f"{ask}_q")
         axis_sol = (f"A and B have the same height, so they are mirror images in the axis of symmetry, which passes "
                     f"through the midpoint of AB: x = ({xa} + {xb})/2 = {fmt_frac(h)}.")
         dm = ix_datamap({"A": (xa, ya), "B": (xb, ya), "C": (xc, yc)})
@@ -328,12 +357,12 @@ class ParabolaSymmetry(Family):
         choices: tuple[str, ...] = ()
         answer_type = "number"
         if ask == "axis":
-            question = f"{intro} Its axis of symmetry is the vertical line x = h. What is h? {fraction_note()}"
+            question = f"{intro} {asked} {fraction_note()}"
             answer = fmt_frac(h)
             solution = axis_sol
             inters = (axis_ix,)
         elif ask == "vertex":
-            question = f"{intro} What is the y-coordinate of its vertex? {fraction_note()}"
+            question = f"{intro} {asked} {fraction_note()}"
             answer = fmt_frac(k)
             solution = f"{axis_sol} {vertex_sol} The vertex lies on the axis, at height {answer}."
             vertex_ix = Interaction(
@@ -343,7 +372,7 @@ class ParabolaSymmetry(Family):
         elif ask == "yint":
             c0 = a * h * h + k
             answer = fmt_frac(c0)
-            question = (f"{intro} At what y-coordinate does the parabola cross the y-axis? {fraction_note()}")
+            question = f"{intro} {asked} {fraction_note()}"
             solution = (f"{axis_sol} {vertex_sol} So the parabola is y = ({fmt_frac(a)})(x − {fmt_frac(h)})² + {fmt_frac(k)}; "
                         f"at x = 0 this gives ({fmt_frac(a)}) · {fmt_frac(h * h)} + {fmt_frac(k)} = {answer}.")
             yint_ix = Interaction(
@@ -353,7 +382,7 @@ class ParabolaSymmetry(Family):
                                  "ax.plot([_y[0]], [_y[1]], 'o', color='purple', ms=9, mfc='none', mew=2.5)\n"), ("C",))
             inters = draft.interactions + (yint_ix,)
         else:
-            question = f"{intro} Which equation describes the parabola?"
+            question = f"{intro} {asked}"
             correct = parabola_equation(a, h, k)
             wrong = [parabola_equation(a, -h, k), parabola_equation(-a, h, k),
                      parabola_equation(a, h, -k if k != 0 else Fraction(1)), parabola_equation(2 * a, h, k),
@@ -363,7 +392,8 @@ class ParabolaSymmetry(Family):
             solution = f"{axis_sol} {vertex_sol} So the parabola is {correct}."
             inters = (axis_ix,)
         return draft.replace(question=question, answer=answer, answer_type=answer_type, choices=choices,
-                             solution=solution, interactions=inters, params=pr)
+                             solution=solution, interactions=inters, params=pr,
+                             template_id=f"{self.name}.{ask}.{intro_id}.{asked_id}")
 
     @staticmethod
     def _vertical_through_mid(y0: int, y1: int) -> str:
@@ -443,6 +473,7 @@ class DistanceMidpoint(Family):
     distance from C to the midpoint of AB."""
 
     name = "distance_midpoint"
+    givens = ("A", "B", "C")
     domain = DOMAIN
     node_ids = (DISTANCE, MIDPOINT)
     supports = frozenset({"parallel", "sequential"})
@@ -488,7 +519,7 @@ class DistanceMidpoint(Family):
     def _dist_text(p, q, n1, n2) -> tuple[float, str]:
         dx, dy = q[0] - p[0], q[1] - p[1]
         v = math.hypot(dx, dy)
-        return v, f"{n1}{n2} = √({_c(dx)}² + {_c(dy)}²) = √{_c(dx * dx + dy * dy)}"
+        return v, f"{n1}{n2} = √({_c(dx)}² + {_c(dy)}²) = {_root(dx * dx + dy * dy)}"
 
     @staticmethod
     def _legs(a: str, b: str, color: str) -> str:
@@ -500,7 +531,7 @@ ax.plot([P['{a}'][0], _cx, P['{b}'][0]], [P['{a}'][1], _cy, P['{b}'][1]], color=
     def _pose(self, draft: Draft, ask: str, rng: random.Random) -> Draft:
         pr = dict(draft.params, ask=ask)
         A, B, C, exact = tuple(pr["A"]), tuple(pr["B"]), tuple(pr["C"]), pr["exact"]
-        intro = f"Points {_pt('A', A)}, {_pt('B', B)} and {_pt('C', C)} are plotted."
+        intro = "Points A, B and C are plotted at crossings of the grid lines."
         M = ((A[0] + B[0]) / 2, (A[1] + B[1]) / 2)
         ab_ix = Interaction("auxiliary_line", "Join A and B and draw the horizontal and vertical legs of the right triangle with hypotenuse AB.",
                             interaction_code(self._legs("A", "B", "red")), ("A", "B"))
@@ -548,7 +579,7 @@ ax.plot([P['{a}'][0], _cx, P['{b}'][0]], [P['{a}'][1], _cy, P['{b}'][1]], color=
             answer = fmt_dec(v, 2)
             question = f"{intro} What is the distance from C to the midpoint of AB? Round to two decimal places."
             solution = (f"Mark the midpoint M of AB and join it to C. {mid_sol} Then the distance is "
-                        f"√(({_c(C[0])} − {_c(M[0])})² + ({_c(C[1])} − {_c(M[1])})²) = √{_c((C[0] - M[0]) ** 2 + (C[1] - M[1]) ** 2)} ≈ {answer}.")
+                        f"√(({_c(C[0])} − {_c(M[0])})² + ({_c(C[1])} − {_c(M[1])})²) = {_root((C[0] - M[0]) ** 2 + (C[1] - M[1]) ** 2)} ≈ {answer}.")
             mc_ix = Interaction("auxiliary_line", "Join the midpoint M of AB to C.",
                                 interaction_code(ix_segment("A", "B", ls="-"), ix_midpoint("A", "B", "M", away_from="C"),
                                                  "ax.plot([_mx, P['C'][0]], [_my, P['C'][1]], color='blue', ls='--', lw=2.2)\n"),
@@ -645,6 +676,7 @@ class LineIntersection(Family):
     triangle formed by A, C and the intersection point."""
 
     name = "line_intersection"
+    givens = ("A", "B", "C", "D")
     domain = DOMAIN
     node_ids = (INTERSECTION, PAR_PERP, TRI_AREA)
     supports = frozenset({"sequential"})
@@ -741,7 +773,7 @@ if abs(_den) > 1e-9:
     def _pose(self, draft: Draft, ask: str, rng: random.Random) -> Draft:
         pr = dict(draft.params, ask=ask)
         A, B, C, D = (tuple(pr[n]) for n in "ABCD")
-        intro = f"Segment AB joins {_pt('A', A)} and {_pt('B', B)}; segment CD joins {_pt('C', C)} and {_pt('D', D)}."
+        intro = "Segments AB and CD join points at crossings of the grid lines."
         m1 = Fraction(B[1] - A[1], B[0] - A[0])
         m2 = Fraction(D[1] - C[1], D[0] - C[0])
         b1, b2 = A[1] - m1 * A[0], C[1] - m2 * C[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -90,6 +90,11 @@ class PunnettSquare(Family):
         "missing": frozenset({MISSING, CELL}),
         "expected": frozenset({PHENO, EXPECTED}),
     }
+
+    def given_values(self, draft: Draft) -> dict[str, object]:
+        """The parents' genotypes, as written on the square's edges ("Bb"; single letters would
+        match any "a/b" in the question)."""
+        return {"parents": ["".join(draft.params["top"]), "".join(draft.params["left"])]}
 
     def create(self, rng: random.Random, node_ids, difficulty: int) -> Draft:
         d = clamp_difficulty(difficulty)
@@ -304,6 +309,7 @@ class FoodWeb(Family):
     eats, the highest trophic level one feeds at, or how many would lose food if one disappeared."""
 
     name = "food_web"
+    givens = ("eats",)
     domain = DOMAIN
     node_ids = (FEEDING, CHAINS, TROPHIC, DEPEND)
     supports = frozenset({"parallel"})
@@ -498,6 +504,7 @@ class PedigreeChart(Family):
     unaffected child is a carrier, or the chance of an affected child."""
 
     name = "pedigree_chart"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (AFFECTED, RECESSIVE, CARRIER, NEXT_CHILD)
     ASKS = {
@@ -693,6 +700,7 @@ class PopulationGrowth(Family):
     doubling time."""
 
     name = "population_growth"
+    givens = ("vals",)
     domain = DOMAIN
     node_ids = (GROWTH_READ, GROWTH_RATE, CAPACITY, DOUBLING)
     supports = frozenset({"sequential"})

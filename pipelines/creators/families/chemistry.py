@@ -13,7 +13,7 @@ import math
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     clamp_difficulty,
     fmt_dec,
@@ -67,6 +67,7 @@ class MeasuringScaleReading(Family):
     temperature change."""
 
     name = "measuring_scale_reading"
+    givens = ("levels",)
     domain = DOMAIN
     node_ids = (READ, MENISCUS, DISPLACEMENT, DENSITY, TEMP_CHANGE)
     supports = frozenset({"sequential"})
@@ -334,6 +335,7 @@ class BallStickMolecule(Family):
     of bonds, the molar mass, or the degree of unsaturation."""
 
     name = "ball_stick_molecule"
+    givens = ("atoms",)
     domain = DOMAIN
     node_ids = (COUNT_ATOMS, VALENCE, COUNT_BONDS, MOLAR_MASS, UNSAT)
     supports = frozenset({"sequential"})
@@ -500,6 +502,7 @@ class SolubilityCurve(Family):
     can dissolve, the mass crystallising on cooling, or where the salts are equally soluble."""
 
     name = "solubility_curve"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (SOL_READ, SATURATED, CRYSTALS, SOL_COMPARE)
     ASKS = {

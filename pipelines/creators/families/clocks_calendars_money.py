@@ -14,7 +14,7 @@ import math
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Element, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Element, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -85,6 +85,7 @@ class AnalogClock(Family):
     or the time after a duration (choice)."""
 
     name = "analog_clock"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (READ_HOUR, READ_MIN, READ_TIME, HAND_ANGLES, ANGLE, TO_HOUR, ELAPSED, AFTER)
     supports = frozenset({"sequential"})
@@ -270,6 +271,7 @@ class CalendarMonth(Family):
     two weekday dates, or the weekday the next month starts on (choice)."""
 
     name = "calendar_month"
+    givens = ("month", "year")
     domain = DOMAIN
     node_ids = (READ_GRID, DAYS_LATER, COUNT_WD, NTH_WD, BETWEEN, MONTH_LEN)
     supports = frozenset({"sequential"})
@@ -350,7 +352,7 @@ class CalendarMonth(Family):
         pr = draft.params
         ask = pr["ask"]
         answer, f = self._answer(draft)
-        page = f"The calendar shows {pr['month']} {pr['year']}."
+        page = "The calendar shows one month."  # which month and year: the figure's title
         choices, atype = (), "number"
         wdn = WEEKDAYS[pr["weekday"]]
         if ask == "later":
@@ -430,6 +432,7 @@ class CoinStacks(Family):
     for an item with all the coins."""
 
     name = "coin_stacks"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (COIN_VALUES, TOTAL_VALUE, CHANGE, CONVERT, COMPARE)
     supports = frozenset({"sequential"})

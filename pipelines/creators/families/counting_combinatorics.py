@@ -12,7 +12,7 @@ import math
 import random
 from math import comb
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import clamp_difficulty, interaction_code, ix_highlight, ix_segment, ix_shade, pick_ask
 from pipelines.creators.families._canvas import Canvas
 
@@ -65,6 +65,7 @@ class LatticePaths(Family):
     the number of shortest routes from A to C, from A to B, through C, or avoiding C."""
 
     name = "lattice_path_grid"
+    givens = ("m", "n")
     domain = DOMAIN
     node_ids = (LATTICE, THROUGH, AVOID, MULT, COMPLEMENT, CHOOSE)
     supports = frozenset({"sequential", "parallel"})
@@ -187,6 +188,7 @@ class GridRectangles(Family):
     rectangles or squares the figure contains, or how many rectangles contain S."""
 
     name = "grid_rectangle_count"
+    givens = ("m", "n")
     domain = DOMAIN
     node_ids = (RECTS, SQUARES, CHOOSE, CONTAIN, MULT)
     supports = frozenset({"parallel"})
@@ -223,7 +225,7 @@ class GridRectangles(Family):
         m, n, (i, j), ask = pr["m"], pr["n"], pr["s"], pr["ask"]
         total = comb(m + 1, 2) * comb(n + 1, 2)
         contain = (i + 1) * (m - i) * (j + 1) * (n - j)
-        intro = f"Rectangle ABCD is divided into {m} × {n} equal squares."
+        intro = "Rectangle ABCD is divided into equal squares."  # how many: the figure shows
         if ask == "rects":
             ans = total
             question = f"{intro} How many rectangles of any size (squares included) can be traced along its lines?"
@@ -321,6 +323,7 @@ class OutcomeTree(Family):
     option, or the outcomes after a third stage given in words."""
 
     name = "outcome_tree_diagram"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (TREE, MULT, COMPLEMENT, ADDITION)
     ASKS = {
@@ -430,6 +433,7 @@ class CirclePointsCount(Family):
     make, or how many of those have a given vertex."""
 
     name = "circle_points_counting"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (HANDSHAKES, DIAGONALS, TRIANGLES_PTS, CHOOSE)
     ASKS = {
@@ -459,10 +463,9 @@ class CirclePointsCount(Family):
         code, elements = cv.build(ref=(0, 0))
         v = rng.choice(names)
         params = {"ask": ask, "v": v}
-        last = names[-1]
         if ask == "handshakes":
             ans = comb(n, 2)
-            question = (f"Each of the people {names[0]} to {last} shakes hands exactly once with every other person; the "
+            question = ("Each person shown as a dot shakes hands exactly once with every other person; the "
                         "segments show the handshakes. How many handshakes are there?")
             solution = (f"Each of the {n} people shakes {n - 1} hands, and each handshake is counted by both people: "
                         f"{n} × {n - 1}/2 = {ans} = C({n}, 2).")
@@ -471,7 +474,7 @@ class CirclePointsCount(Family):
                                 tuple(names))
         elif ask == "diagonals":
             ans = n * (n - 3) // 2
-            question = f"How many diagonals does the polygon {names} have?"
+            question = "How many diagonals does the polygon shown have?"
             solution = (f"Each of the {n} vertices joins to {n - 3} others by a diagonal (not itself or its two "
                         f"neighbours), and each diagonal has two ends: {n} × {n - 3}/2 = {ans}.")
             inter = Interaction("auxiliary_line", f"Draw the {n - 3} diagonals from {v}.",
@@ -479,14 +482,14 @@ class CirclePointsCount(Family):
                                 (v,) + tuple(self._far(names, v)))
         elif ask == "triangles":
             ans = comb(n, 3)
-            question = f"How many triangles have all three vertices among the points {names[0]} to {last}?"
+            question = "How many triangles have all three vertices among the points shown?"
             solution = (f"No three of the points lie on a line, so any 3 of the {n} points form a triangle: "
                         f"C({n}, 3) = {ans}.")
             inter = Interaction("shade", f"Shade one such triangle, {names[0]}{names[1]}{names[2]}.",
                                 interaction_code(ix_shade([names[0], names[1], names[2]])), tuple(names[:3]))
         else:
             ans = comb(n - 1, 2)
-            question = f"How many triangles with vertices among the points {names[0]} to {last} have {v} as a vertex?"
+            question = f"How many triangles with vertices among the points shown have {v} as a vertex?"
             solution = f"Besides {v}, choose 2 of the other {n - 1} points: C({n - 1}, 2) = {ans}."
             inter = Interaction("auxiliary_line", f"Draw the segments from {v} to every other point.",
                                 interaction_code("".join(ix_segment(v, w) for w in names if w != v)), tuple(names))

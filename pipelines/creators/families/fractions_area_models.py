@@ -60,6 +60,7 @@ class FractionBars(Family):
     fraction in lowest terms, an equivalent fraction, the largest, or a sum or difference."""
 
     name = "fraction_bars"
+    givens = ("parts",)
     domain = DOMAIN
     node_ids = (BAR, SIMPLEST, EQUIV, COMPARE, ADD, SUB)
     supports = frozenset({"parallel"})
@@ -240,6 +241,7 @@ class PercentGrid(Family):
     P and Q; asks for a percent, a fraction or decimal of the grid, or the unshaded percent."""
 
     name = "percent_grid"
+    givens = ("a", "b")
     domain = DOMAIN
     node_ids = (GRID, PCT_FRAC, PCT_DEC, PCT_REST)
     supports = frozenset({"parallel"})
@@ -376,6 +378,7 @@ class FractionAreaProduct(Family):
     the part shaded only blue, or the part left unshaded."""
 
     name = "fraction_area_product"
+    givens = ("a", "b", "c", "d")
     domain = DOMAIN
     node_ids = (EQUAL_PARTS, PRODUCT, COMPLEMENT, SIMPLEST)
     ASKS = {
@@ -502,6 +505,7 @@ class FractionCircles(Family):
     sum or difference of the two shaded fractions."""
 
     name = "fraction_circles"
+    givens = ("parts",)
     domain = DOMAIN
     node_ids = (CIRCLE, SIMPLEST, ADD, SUB)
     ASKS = {

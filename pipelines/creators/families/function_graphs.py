@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     GridFigure,
     choice_letter,
@@ -60,6 +60,7 @@ class PiecewiseLinearGraph(Family):
     between corners, the maximum, the spread of values, the steepest decreasing piece or a slope."""
 
     name = "piecewise_linear_graph"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (VALUE, INTERP, SLOPE, MAXMIN, INCDEC, STEEP, SPREAD, PIECEWISE)
     supports = frozenset({"parallel"})
@@ -259,6 +260,7 @@ class QuadraticGraphFeatures(Family):
     the sum of the zeros, the axis, the extreme value, the y-intercept or where f increases."""
 
     name = "quadratic_graph_features"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (ZEROS, VERTEX, SYMZ, YINT, MAXMIN, INCDEC)
     supports = frozenset({"sequential"})
@@ -299,10 +301,23 @@ class QuadraticGraphFeatures(Family):
         code, els = fig.build()
         els = with_roles(els, {zp: "left zero of the parabola", zq: "right zero of the parabola",
                                v: "vertex of the parabola", r: "y-intercept of the parabola"})
-        params = {"ask": ask, "names": [zp, zq, v, r], "opens_up": a > 0}
+        params = {"ask": ask, "names": [zp, zq, v, r], "opens_up": a > 0, "xr": list(fig.xr), "yr": list(fig.yr)}
         dr = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                     interactions=(), elements=els, difficulty=d, params=params)
         return self._pose(dr, ask, rng)
+
+    @staticmethod
+    def _vline(draft: Draft, name: str) -> str:
+        """The vertical line through ``name`` inside the plot window (axvline would cross the whole
+        image, tick labels included, and run off the canvas)."""
+        xr, yr, e = draft.params["xr"], draft.params["yr"], draft.element(name)
+        return ix_datamap(draft.points()) + ix_window_line((e.x, yr[0]), (e.x, yr[1]), xr, yr, color="red", ls="--", lw=2)
+
+    @staticmethod
+    def _hline(draft: Draft, name: str) -> str:
+        """The horizontal line through ``name`` inside the plot window."""
+        xr, yr, e = draft.params["xr"], draft.params["yr"], draft.element(name)
+        return ix_datamap(draft.points()) + ix_window_line((xr[0], e.y), (xr[1], e.y), xr, yr, color="red", ls="--", lw=2)
 
     def _pose(self, draft: Draft, ask: str, rng: random.Random) -> Draft:
         pr = dict(draft.params, ask=ask)
@@ -329,7 +344,7 @@ class QuadraticGraphFeatures(Family):
             solution = (f"The axis lies halfway between the zeros {fmt_frac(p)} and {fmt_frac(q)}: "
                         f"c = ({fmt_frac(p)} + {fmt_frac(q)})/2 = {answer}, through the vertex {v}.")
             inters = (Interaction("auxiliary_line", f"Draw the vertical axis of symmetry through the vertex {v}.",
-                                  interaction_code(f"ax.axvline(P['{v}'][0], color='red', ls='--', lw=2)\n"), (v,)),)
+                                  interaction_code(self._vline(draft, v)), (v,)),)
         elif ask == "extreme":
             word = "minimum" if up else "maximum"
             question = f"{intro} What is the {word} value of f?"
@@ -337,13 +352,13 @@ class QuadraticGraphFeatures(Family):
             solution = (f"The parabola opens {'upward' if up else 'downward'}, so its {word} is at the vertex {v}, "
                         f"whose height is {answer}.")
             inters = (Interaction("auxiliary_line", f"Draw the horizontal line through the vertex {v}.",
-                                  interaction_code(f"ax.axhline(P['{v}'][1], color='red', ls='--', lw=2)\n"), (v,)),)
+                                  interaction_code(self._hline(draft, v)), (v,)),)
         elif ask == "y_int":
             question = f"{intro} What is f(0)?"
             answer = fmt_frac(y0)
             solution = f"f(0) is where the graph meets the y-axis, the point {r}, at height {answer}."
             inters = (Interaction("auxiliary_line", f"Draw the horizontal line from {r} across the grid to read its height.",
-                                  interaction_code(f"ax.axhline(P['{r}'][1], color='red', ls='--', lw=2)\n"), (r,)),)
+                                  interaction_code(self._hline(draft, r)), (r,)),)
         elif ask == "increasing":
             hs = fmt_frac(h)
             correct = f"x > {hs}" if up else f"x < {hs}"
@@ -357,7 +372,7 @@ class QuadraticGraphFeatures(Family):
             solution = (f"The parabola opens {'upward' if up else 'downward'} and turns at the vertex {v}, x = {hs}; "
                         f"it rises {'to the right' if up else 'to the left'} of the vertex, so f increases for {correct}.")
             inters = (Interaction("auxiliary_line", f"Draw the vertical line through the vertex {v} that separates the falling and rising parts.",
-                                  interaction_code(f"ax.axvline(P['{v}'][0], color='red', ls='--', lw=2)\n"), (v,)),)
+                                  interaction_code(self._vline(draft, v)), (v,)),)
         elif ask == "seq_leading":
             question = (f"{intro} Write f(x) = a(x − p)(x − q) with p and q the zeros. Using the zeros and f(0), "
                         f"find a. {fraction_note()}")

@@ -219,6 +219,7 @@ class ShortestPathNetwork(Family):
     the fewest roads between two vertices (and, expanded, the shortest route through a third)."""
 
     name = "shortest_path_network"
+    givens = ("edges",)
     domain = DOMAIN
     node_ids = (EDGE_WEIGHTS, ROUTE_WEIGHT, DIJKSTRA, FEWEST_EDGES, VIA_VERTEX)
     supports = frozenset({"parallel"})
@@ -405,6 +406,7 @@ class SpanningTreeNetwork(Family):
     of any spanning tree, or how many edges must be removed to leave a spanning tree."""
 
     name = "spanning_tree_network"
+    givens = ("edges",)
     domain = DOMAIN
     node_ids = (SPANNING, TREE_EDGES, MST, CYCLE_RANK)
     ASKS = {
@@ -538,6 +540,7 @@ class DegreeEulerGraph(Family):
     odd vertices, or whether it has an Euler circuit / path (choice)."""
 
     name = "degree_euler_graph"
+    givens = ("edges",)
     domain = DOMAIN
     node_ids = (VERTEX_DEGREE, HANDSHAKE, ADJACENT, ODD_VERTICES, EULER)
     ASKS = {

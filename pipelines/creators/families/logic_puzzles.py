@@ -12,9 +12,11 @@ import itertools
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Element, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Element, Family, Interaction
 from pipelines.creators.common import clamp_difficulty, fmt_frac, interaction_code, pick_ask
 from pipelines.creators.families._f3kit import CellGrid, canvas, ix_boxes, listing, solve_linear, text
+from pipelines.creators.style import FILL_SCHEMES, with_extra
+from pipelines.creators.wording import Grammar
 
 DOMAIN = "logic_puzzles"
 _L = "logic_puzzles."
@@ -29,7 +31,6 @@ WORK_DOWN = _L + "number_pyramids.work_down"
 TOP_FROM_BASE = _L + "number_pyramids.top_from_base"
 UNKNOWN_BASE = _L + "number_pyramids.unknown_in_base"
 
-SHOWN_FILL, ASKED_FILL, BLANK_FILL, HEAD = "#dbe5f4", "#f6d8a8", "#f4f4f4", "#333333"
 
 # ==============================================================================================
 # magic square
@@ -56,11 +57,31 @@ def _magic_solve(shown: dict[tuple[int, int], int], unknown: list[tuple[int, int
     return solve_linear(eqs)
 
 
+MAGIC_TITLES = ("Magic square", "Magic 3 by 3 grid", "Equal sums", "Number square", "Lo Shu style square")
+MAGIC_WORDING = Grammar({
+    "rule": ["In the magic square every row, column and diagonal has the same sum.",
+             "Each row, each column and both diagonals of this square add up to the same total.",
+             "The grid is a magic square: all three rows, all three columns and the two diagonals share one sum.",
+             "{story} Every row, column and diagonal adds up to the same number."],
+    "story": ["Numbered tiles were arranged on a 3 by 3 board.", "Nine cards were laid out in a square.",
+              "Garden beds in a 3 by 3 plot carry number signs.", "Stickers were placed on a tic-tac-toe grid."],
+    "sum_q": ["{rule} What is that sum?", "{rule} Find the common sum.", "{rule} What total does every line share?",
+              "{rule} Work out the magic sum from a complete line."],
+    "missing_q": ["{rule} What number belongs in the cell marked X?", "{rule} Which number is hidden in cell X?",
+                  "{rule} Find the value of X.", "{rule} One line through X has only X missing: what is X?"],
+    "centre_q": ["{rule} What number belongs in the cell marked X?", "{rule} Find the centre cell X.",
+                 "{rule} What value sits in the middle cell X?", "{rule} Use the magic sum to find X in the centre."],
+    "chain_q": ["{rule} What number belongs in the cell marked X?", "{rule} Fill in other cells first, then find X.",
+                "{rule} Find X; it may take more than one step.", "{rule} Which number must X be?"],
+}, labels=("X",))
+
+
 class MagicSquare(Family):
     """3 by 3 magic square with some cells blank and one cell X; asks for X (one line short),
     the magic sum, the centre X from the magic sum, or X that needs another cell first."""
 
     name = "magic_square"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (MAGIC_SUM, FULL_LINE, MISSING, CENTRE, CHAIN)
     ASKS = {
@@ -94,10 +115,13 @@ class MagicSquare(Family):
             raise RuntimeError(f"magic_square: no layout for ask {ask!r}")
         params = {"ask": ask, "asked": list(x) if x else None, "hidden": [list(p) for p in hidden],
                   "sum": 3 * a + 12 * step}
-        code, elements = self._figure(vals, hidden, x)
+        fills, title = rng.choice(sorted(FILL_SCHEMES)), rng.randrange(len(MAGIC_TITLES))
+        code, elements = self._figure(vals, hidden, x, FILL_SCHEMES[fills], MAGIC_TITLES[title])
         draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
-        return self._pose(draft, vals)
+        draft = with_extra(self._pose(draft, vals), fills=fills, title=str(title))
+        question, tid = MAGIC_WORDING.expand(rng, "sum_q" if ask == "sum" else f"{ask}_q", total=params["sum"])
+        return draft.replace(question=question, template_id=f"{self.name}.{ask}.{tid}")
 
     @staticmethod
     def _fits(ask, vals, hidden, x) -> bool:
@@ -116,20 +140,22 @@ class MagicSquare(Family):
             return bool(alone)
         return not alone  # centre and chain: no line through X is one cell short
 
-    def _figure(self, vals, hidden, x) -> tuple[str, tuple[Element, ...]]:
+    def _figure(self, vals, hidden, x, fills=FILL_SCHEMES["blue"], title="Magic square"
+                ) -> tuple[str, tuple[Element, ...]]:
+        shown_fill, asked_fill, blank_fill, _ = fills
         g = self.GRID
-        lines = g.prologue("Magic square", title_size=13)
+        lines = g.prologue(title, title_size=13)
         elements = []
         for (r, c), v in sorted(vals.items()):
             cx, cy = g.centre(r, c)
             if (r, c) == x:
-                lines.append(g.fill(r, c, ASKED_FILL))
+                lines.append(g.fill(r, c, asked_fill))
                 lines.append(text(cx, cy, "X", size=20, weight="bold"))
                 elements.append(Element("X", "label", cx, cy, "asked cell"))
             elif (r, c) in hidden:
-                lines.append(g.fill(r, c, BLANK_FILL))
+                lines.append(g.fill(r, c, blank_fill))
             else:
-                lines.append(g.fill(r, c, SHOWN_FILL))
+                lines.append(g.fill(r, c, shown_fill))
                 lines.append(text(cx, cy, str(v), size=20))
                 elements.append(Element(str(v), "label", cx, cy, ""))
         lines += g.rules(lw=2.0)
@@ -210,11 +236,35 @@ BW, BH = 90, 46  # brick size in pixels
 PYR_W = 400  # canvas width: the pyramid is centred in it
 
 
+PYRAMID_TITLES = ("Each brick is the sum of the two below it", "Brick = sum of the two bricks below",
+                  "Add two neighbours to get the brick above", "Number wall: add the pairs", "Addition pyramid")
+PYRAMID_WORDING = Grammar({
+    "rule": ["In the number pyramid each brick is the sum of the two bricks directly below it.",
+             "Every brick of this addition pyramid holds the sum of the two bricks it rests on.",
+             "The {rows}-row pyramid is built so that each brick equals the total of the two bricks beneath it.",
+             "Adding two neighbouring bricks gives the brick that sits on top of them.",
+             "{story} Each block shows the sum of the two blocks under it."],
+    "story": ["Children stacked numbered blocks into a wall.", "Numbered crates are stacked in a warehouse.",
+              "Cans in a shop display are labelled with numbers.", "Mia builds a tower of number bricks.",
+              "Hay bales on a farm are stacked and numbered."],
+    "top_q": ["{rule} What number is X?", "{rule} Which number goes in the top brick X?",
+              "{rule} Find the value of the top brick X.", "{rule} Work upwards row by row: what is X?"],
+    "top_formula_q": ["{rule} What number is X?", "{rule} Which number is at the top, in brick X?",
+                      "{rule} Without filling every brick, find the top brick X.",
+                      "{rule} Find X from the bottom row alone."],
+    "down_q": ["{rule} What number is X?", "{rule} Find the missing brick X.",
+               "{rule} Work downwards: which number is X?", "{rule} Which number is hidden under the label X?"],
+    "base_q": ["{rule} What number is X?", "{rule} Which number belongs in the bottom brick X?",
+               "{rule} Find the missing base brick X.", "{rule} The top is known; what is the base brick X?"],
+}, labels=("X",))
+
+
 class NumberPyramid(Family):
     """Addition pyramid (each brick is the sum of the two below) with some bricks blank and
     one brick X; asks for the top, a lower brick working down, or an unknown base brick."""
 
     name = "number_pyramid"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (SUM_RULE, BUILD_UP, WORK_DOWN, TOP_FROM_BASE, UNKNOWN_BASE)
     ASKS = {
@@ -258,10 +308,13 @@ class NumberPyramid(Family):
         params = {"ask": ask, "rows": rows, "asked": list(x), "hidden": [list(b) for b in hidden]}
         if ask == "down":
             params["parent"], params["sibling"] = list(parent), list(sibling)
-        code, elements = self._figure(rows, val, hidden, x)
+        fills, title = rng.choice(sorted(FILL_SCHEMES)), rng.randrange(len(PYRAMID_TITLES))
+        code, elements = self._figure(rows, val, hidden, x, FILL_SCHEMES[fills], PYRAMID_TITLES[title])
         draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
                           interactions=(), elements=elements, difficulty=d, params=params)
-        return self._pose(draft, val)
+        draft = with_extra(self._pose(draft, val), fills=fills, title=str(title))
+        question, tid = PYRAMID_WORDING.expand(rng, f"{ask}_q", rows=rows)
+        return draft.replace(question=question, template_id=f"{self.name}.{ask}.{tid}")
 
     @staticmethod
     def _build(base: list[int]) -> dict[tuple[int, int], int]:
@@ -297,16 +350,18 @@ class NumberPyramid(Family):
         x0 = (PYR_W - rows * BW) / 2 + BW / 2
         return (x0 + (j + i / 2) * BW, 20 + BH / 2 + i * BH)
 
-    def _figure(self, rows, val, hidden, x) -> tuple[str, tuple[Element, ...]]:
+    def _figure(self, rows, val, hidden, x, fills=FILL_SCHEMES["blue"],
+                title="Each brick is the sum of the two below it") -> tuple[str, tuple[Element, ...]]:
+        shown_fill, asked_fill, blank_fill, edge = fills
         W, H = PYR_W, 40 + rows * BH + 36
         lines = canvas(W / 100, H / 100, (0, W), (0, H))
-        lines.append(text(W / 2, H - 26, "Each brick is the sum of the two below it", size=11, weight="bold"))
+        lines.append(text(W / 2, H - 26, title, size=11, weight="bold"))
         elements = []
         for (i, j), v in sorted(val.items()):
             cx, cy = self._centre(rows, i, j)
-            fill = ASKED_FILL if (i, j) == x else (BLANK_FILL if (i, j) in hidden else SHOWN_FILL)
+            fill = asked_fill if (i, j) == x else (blank_fill if (i, j) in hidden else shown_fill)
             lines.append(f"ax.add_patch(plt.Rectangle(({cx - BW / 2}, {cy - BH / 2}), {BW}, {BH}, facecolor='{fill}', "
-                         f"edgecolor='{HEAD}', lw=1.8, zorder=1))")
+                         f"edgecolor='{edge}', lw=1.8, zorder=1))")
             if (i, j) == x:
                 lines.append(text(cx, cy, "X", size=17, weight="bold"))
                 elements.append(Element("X", "label", cx, cy, "asked brick"))

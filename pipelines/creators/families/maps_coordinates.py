@@ -11,7 +11,7 @@ import math
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -74,6 +74,7 @@ class TownGridMap(Family):
     walking distance in blocks (or metres), or which place lies a given number of blocks away."""
 
     name = "town_grid_map"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (GRID_COORDS, DIRECTIONS, TAXICAB, BLOCK_SCALE, MULTI_STOP)
     supports = frozenset({"parallel"})
@@ -190,8 +191,8 @@ class TownGridMap(Family):
     @staticmethod
     def _drop(a: str, xy) -> str:
         return ("_o = np.array(P[{a!r}])\n".format(a=a) +
-                f"ax.plot([_o[0], _o[0]], [_o[1], _o[1] + 2000], color='#d62728', ls='--', lw=2)\n"
-                f"ax.plot([_o[0], _o[0] - 2000], [_o[1], _o[1]], color='#d62728', ls='--', lw=2)\n")
+                f"ax.plot([_o[0], _o[0]], [_o[1], h - 4], color='#d62728', ls='--', lw=2)\n"  # to the edges, inside
+                f"ax.plot([_o[0], 4], [_o[1], _o[1]], color='#d62728', ls='--', lw=2)\n")
 
     def expand_parallel(self, draft: Draft, rng: random.Random) -> Draft | None:
         """Walk between two places -> a walk that continues on to a third place."""
@@ -235,6 +236,7 @@ class ScaleBarMap(Family):
     distance, a two-leg journey, the real area of the triangle of towns, or a travel time."""
 
     name = "scale_bar_map"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (SCALE_BAR, REAL_DIST, MULTI_STOP, AREA_SCALE, TRAVEL_TIME)
     supports = frozenset({"sequential"})
@@ -380,6 +382,7 @@ class CompassBearings(Family):
     three-figure bearing of a point from O, the back bearing, or the compass direction."""
 
     name = "compass_bearings"
+    givens = ("bearings",)
     domain = DOMAIN
     node_ids = (DIRECTIONS, BEARING, BACK_BEARING)
     ASKS = {
@@ -489,6 +492,7 @@ class MapRegionArea(Family):
     its real area, or the real length of a fence around it."""
 
     name = "map_region_area"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (GRID_AREA, AREA_SCALE, SCALE_BAR, REAL_DIST)
     supports = frozenset({"sequential"})

@@ -12,7 +12,7 @@ import math
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -63,6 +63,7 @@ class RulerLength(Family):
     centimetres or millimetres, or how much longer one rod is."""
 
     name = "ruler_length"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (RULER, LEN_DIFF, COMPARE, METRIC, CONVERT)
     supports = frozenset({"parallel"})
@@ -123,7 +124,8 @@ class RulerLength(Family):
         return {e.name: to_frac(e.x, 100) for e in draft.elements}
 
     def _drop(self, names) -> Interaction:
-        code = "".join(f"ax.plot([P['{n}'][0], P['{n}'][0]], [P['{n}'][1], P['{n}'][1] + 200], color='red', lw=1.8, ls='--')\n" for n in names)
+        # down through the scale, stopping inside the image (h: the image height, from the header)
+        code = "".join(f"ax.plot([P['{n}'][0], P['{n}'][0]], [P['{n}'][1], min(P['{n}'][1] + 200, h - 4)], color='red', lw=1.8, ls='--')\n" for n in names)
         return Interaction("auxiliary_line", f"Drop vertical reading lines from {', '.join(names)} to the ruler scale.",
                            interaction_code(code), tuple(names))
 
@@ -238,6 +240,7 @@ class GridCompositeArea(Family):
     its area in squares, its perimeter, or its real area when each square has side s cm."""
 
     name = "grid_composite_area"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (COUNT_SQ, RECT_AREA, PERIM, COMP_AREA, COMP_PERIM, SCALE_AREA, AREA_UNITS)
     supports = frozenset({"sequential"})
@@ -365,6 +368,7 @@ class ProtractorReading(Family):
     the zero line, its type (choice) or the angle it makes with the other half of the base line."""
 
     name = "protractor_reading"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (PROTRACTOR, BETWEEN, TYPES, ON_LINE)
     ASKS = {

@@ -12,7 +12,7 @@ import math
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -98,6 +98,7 @@ class NumberLinePoints(Family):
     signed difference, a midpoint, an absolute value, the opposite point, the order or a rounding."""
 
     name = "number_line_points"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (INT_POS, TICK, FRAC_POS, DEC_POS, ORDER, ABS, DIST, MID, OPPOSITE, SUB, ROUND_INT)
     supports = frozenset({"sequential"})
@@ -327,6 +328,7 @@ class NumberLineInterval(Family):
     shows (choice), how many integers it contains or its length."""
 
     name = "number_line_interval"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (OPEN_CLOSED, INEQ, RAYS, COUNT, LENGTH)
     supports = frozenset({"sequential"})

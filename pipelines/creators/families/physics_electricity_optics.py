@@ -29,6 +29,24 @@ from pipelines.creators.common import (
     to_frac,
 )
 from pipelines.creators.families._science_kit import Canvas, ix_path, ix_rings
+from pipelines.creators.wording import Grammar
+
+RESISTOR_WORDING = Grammar({
+    "setting": ["", "{story}"],
+    "story": ["One student builds the resistor network shown on a breadboard.",
+              "The diagram shows part of the lighting circuit of a model house.",
+              "One technician tests the network of resistors in the figure.",
+              "Resistances in the figure are given in ohms.",
+              "The circuit below comes from a school lab experiment."],
+    "supply": ["The battery keeps {volts} volts between {a} and {b}.",
+               "One {volts}-volt battery is connected between {a} and {b}.",
+               "The battery holds a potential difference of {volts} volts across {a} and {b}.",
+               "Between {a} and {b} the battery maintains {volts} volts."],
+    "req": ["What is the equivalent resistance of the network between {a} and {b}, in ohms?",
+            "Find the total resistance between {a} and {b}, in ohms.",
+            "What single resistor, in ohms, could replace the network between {a} and {b}?",
+            "How many ohms does the network present between {a} and {b}?"],
+})
 
 DOMAIN = "physics_electricity_optics"
 _E = DOMAIN + "."
@@ -96,6 +114,7 @@ class ResistorNetwork(Family):
     nodes, or the current in one parallel branch."""
 
     name = "resistor_network"
+    givens = ("blocks",)
     domain = DOMAIN
     node_ids = (SERIES, PARALLEL, COMBINED, OHM, VDIV, SPLIT)
     supports = frozenset({"sequential"})
@@ -188,9 +207,20 @@ class ResistorNetwork(Family):
         inner_names = [n for n in cv.pts if n not in names]
         for k, nm in enumerate(inner_names, start=1):
             cv.roles[nm] = f"junction inside a branch number {k}"
+        # the battery is an element, so "mark the battery" circles it (not the nodes) and perception finds it
+        battery = next(c for c in "STUVWXYZ" if c not in cv.pts)
+        cv.point(battery, (4.85, 1.0), role="battery", dot=None, ref=(5.0, 3.0))  # on its long plate
+        # the network's wires in image pixels: a highlight of the whole network follows them
+        wires = []
+        for bi, block in enumerate(blocks):
+            x0, x1, ys = xs[bi], xs[bi + 1], branch_ys[bi]
+            wires += [[(x0, y), (x1, y)] for y in ys]
+            if len(block) > 1:
+                wires += [[(x0, ys[-1]), (x0, ys[0])], [(x1, ys[-1]), (x1, ys[0])]]
+        wires_px = [[[round(v, 2) for v in cv.img_px(p)] for p in w] for w in wires]
         code, elements = cv.build()
         params = {"ask": ask, "blocks": blocks, "volts": volts, "names": names, "edges": edges,
-                  "nodes": list(cv.pts)}
+                  "nodes": [n for n in cv.pts if n != battery], "battery": battery, "wires_px": wires_px}
         if ask == "voltage":
             params["across"] = rng.randrange(len(blocks))
         if ask == "branch":
@@ -198,12 +228,36 @@ class ResistorNetwork(Family):
             params["branch"] = rng.randrange(len(blocks[params["block"]]))
         draft = self.draft(node_ids=covered, question="", answer="", solution="", interactions=(),
                            elements=elements, render_code=code, difficulty=d, params=params)
-        return self._pose(draft)
+        return self._worded(self._pose(draft), rng)
+
+    def _worded(self, draft: Draft, rng: random.Random) -> Draft:
+        """The posed question with its setting, supply and resistance sentences from RESISTOR_WORDING."""
+        pr = draft.params
+        values = {"volts": pr["volts"], "a": pr["names"][0], "b": pr["names"][-1]}
+        question, picks = draft.question, []
+        for rule, plain in (("supply", "The battery keeps {volts} volts between {a} and {b}."),
+                            ("req", "What is the equivalent resistance of the network between {a} and {b}, in ohms?")):
+            if plain.format(**values) in question:
+                text, tid = RESISTOR_WORDING.expand(rng, rule, **values)
+                question, picks = question.replace(plain.format(**values), text), picks + [tid]
+        setting, tid = RESISTOR_WORDING.expand(rng, "setting")
+        question = f"{setting} {question}".strip()
+        return draft.replace(question=question, template_id=".".join([self.name, pr["ask"], tid, *picks]))
 
     @staticmethod
     def _mark(a: str, b: str, text: str, color: str = "#e6550d") -> Interaction:
         return Interaction("highlight", text, interaction_code(ix_path([a, b], color=color, lw=5, alpha=0.5)
                                                               + ix_rings([a, b], color=color, r=11)), (a, b))
+
+    @staticmethod
+    def _whole(pr: dict, text: str, color: str = "#e6550d") -> Interaction:
+        """Highlight every wire of the network (branches and their joints), not a straight band
+        from end to end, which would read as a short circuit."""
+        first, last = pr["names"][0], pr["names"][-1]
+        code = "".join(f"ax.plot({[p[0] for p in w]}, {[p[1] for p in w]}, color='{color}', lw=5, alpha=0.5, "
+                       "solid_capstyle='round', zorder=9)\n" for w in pr["wires_px"])
+        return Interaction("highlight", text, interaction_code(code + ix_rings([first, last], color=color, r=11)),
+                           (first, last))
 
     def _pose(self, draft: Draft) -> Draft:
         pr = draft.params
@@ -222,7 +276,7 @@ class ResistorNetwork(Family):
 
         steps = "; ".join(describe(i) for i in range(len(blocks)))
         total = f"Adding the parts in series: {' + '.join(fmt_frac(r) for r in rb)} = {fmt_frac(req)} {OHMS}" if len(blocks) > 1 else f"So the total is {fmt_frac(req)} {OHMS}"
-        whole = self._mark(first, last, f"Highlight the whole network from {first} to {last}.")
+        whole = self._whole(pr, f"Highlight the whole network from {first} to {last}.")
         if ask.startswith("req"):
             question = f"What is the equivalent resistance of the network between {first} and {last}, in ohms? {fraction_note()}"
             return draft.replace(question=question, answer=fmt_frac(req), solution=f"Part by part: {steps}. {total}.",
@@ -236,9 +290,10 @@ class ResistorNetwork(Family):
                 inters = (whole,)
             else:
                 sol = f"{draft.solution} The current is {volts} ÷ {_pf(req)} = {fmt_frac(cur)} amperes."
+                battery = pr["battery"]
                 inters = draft.interactions + (Interaction("highlight", "Mark the battery that drives the current.",
-                                                           interaction_code(ix_rings([first, last], color="blue", r=16)),
-                                                           (first, last)),)
+                                                           interaction_code(ix_rings([battery], color="blue", r=26)),
+                                                           (battery,)),)
             return draft.replace(question=question, answer=fmt_frac(cur), solution=sol, interactions=inters)
         if ask in ("voltage", "seq_voltage"):
             i = pr["across"]
@@ -275,7 +330,7 @@ class ResistorNetwork(Family):
         ask = draft.params["ask"]
         if ask.startswith("req"):
             pr = dict(draft.params, ask="seq_current", parent_answer=draft.answer)
-        elif ask == "seq_current":
+        elif ask == "seq_current" and len(draft.params["blocks"]) > 1:  # one block: its voltage is the battery's
             pr = dict(draft.params, ask="seq_voltage", across=rng.randrange(len(draft.params["blocks"])),
                       parent_answer=draft.answer)
         else:
@@ -325,6 +380,7 @@ class PlaneMirrorReflection(Family):
     with the surface, the angle between the rays, or the angle of incidence at the second mirror."""
 
     name = "plane_mirror_reflection"
+    givens = ("shown",)
     domain = DOMAIN
     node_ids = (LAW, SURFACE, DEVIATION, TWO_MIRRORS)
     ASKS = {
@@ -405,11 +461,11 @@ class PlaneMirrorReflection(Family):
         ask, inc, given, shown = pr["ask"], pr["inc"], pr["given"], pr["shown"]
         if given == "normal":
             start = f"The marked angle between the incident ray SO and the normal ON is {shown}°, so the angle of incidence is {inc}°"
-            given_txt = f"The angle between the ray SO and the normal ON is {shown} degrees."
+            given_txt = "The figure marks the angle between the ray SO and the normal ON."
         else:
             start = (f"The marked angle between the incident ray SO and the mirror is {shown}°, so the angle of incidence "
                      f"(measured from the normal) is 90° − {shown}° = {inc}°")
-            given_txt = f"The angle between the ray SO and the mirror is {shown} degrees."
+            given_txt = "The figure marks the angle between the ray SO and the mirror."
         law = f"By the law of reflection the angle of reflection equals it: {inc}°"
         if ask == "reflection":
             question = f"The ray SO hits the plane mirror at O, and ON is the normal. {given_txt} What is the angle of reflection, in degrees?"
@@ -483,6 +539,7 @@ class ThinLens(Family):
     the nature of the image."""
 
     name = "thin_lens"
+    givens = ("u", "f", "h")
     domain = DOMAIN
     node_ids = (FOCAL, LENS_FORMULA, MAGNIFICATION, REAL_VIRTUAL)
     ASKS = {
@@ -530,9 +587,12 @@ class ThinLens(Family):
             interaction_code("_k = P['C'][0]\n"
                              "ax.plot([P['P'][0], _k], [P['P'][1], P['P'][1]], color='orange', lw=2)\n"
                              "_dx, _dy = P['F2'][0] - _k, P['F2'][1] - P['P'][1]\n"
-                             "ax.plot([_k, _k + 4 * _dx], [P['P'][1], P['P'][1] + 4 * _dy], color='orange', lw=2)\n"
+                             "def _ray(x0, y0, dx, dy):  # a ray from (x0, y0) up to 4 px inside the image's edge\n"
+                             "    t = min([((w - 4 if dx > 0 else 4) - x0) / dx] * (dx != 0) + [((h - 4 if dy > 0 else 4) - y0) / dy] * (dy != 0))\n"
+                             "    return [x0, x0 + t * dx], [y0, y0 + t * dy]\n"
+                             "ax.plot(*_ray(_k, P['P'][1], _dx, _dy), color='orange', lw=2)\n"
                              "_ex, _ey = P['C'][0] - P['P'][0], P['C'][1] - P['P'][1]\n"
-                             "ax.plot([P['P'][0], P['P'][0] + 3 * _ex], [P['P'][1], P['P'][1] + 3 * _ey], color='green', lw=2)\n"),
+                             "ax.plot(*_ray(P['P'][0], P['P'][1], _ex, _ey), color='green', lw=2)\n"),
             ("P", "C", "F2"))
 
     def _pose(self, draft: Draft) -> Draft:

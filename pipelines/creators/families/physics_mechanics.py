@@ -11,7 +11,7 @@ import math
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -65,6 +65,7 @@ class VelocityTimeGraph(Family):
     (gradient), a displacement (area), the total displacement or the part at constant velocity."""
 
     name = "velocity_time_graph"
+    givens = ("t", "v")
     domain = DOMAIN
     node_ids = (VT_READ, ACCEL, DISP, AVG_V, UNIFORM)
     supports = frozenset({"sequential"})
@@ -269,6 +270,7 @@ class ForceResultant(Family):
     newton); asks for the net force along an axis, the resultant's size, or a balancing force."""
 
     name = "force_resultant"
+    givens = ("vecs",)
     domain = DOMAIN
     node_ids = (COMPONENTS, NET_FORCE, RESULTANT, EQUILIBRIUM)
     supports = frozenset({"sequential"})
@@ -301,6 +303,8 @@ class ForceResultant(Family):
                 continue
             if ask == "net_x" and sx == 0 or ask in ("net_y", "balance_y") and sy == 0:
                 continue
+            if max(abs(sx), abs(sy)) > 6:
+                continue  # the resultant (and the balancing force, its opposite) must fit on the grid
             break
         cv = Canvas((-6.6, 6.6), (-6.6, 6.6), size=(4.8, 4.8), rect=(0.02, 0.02, 0.96, 0.96), font=14)
         cv.raw("for _i in range(-6, 7):\n"
@@ -428,6 +432,7 @@ class LeverBalance(Family):
     unknown load that balances the beam, or the net turning moment."""
 
     name = "lever_balance"
+    givens = ("pos", "loads")
     domain = DOMAIN
     node_ids = (MOMENT, PRINCIPLE, NET_MOMENT)
     ASKS = {
@@ -556,6 +561,7 @@ class SpringExtensionGraph(Family):
     a load, the force at the limit, or the elastic energy stored at point P."""
 
     name = "spring_extension_graph"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (HOOKE, SPRING_K, LIMIT, ENERGY)
     ASKS = {

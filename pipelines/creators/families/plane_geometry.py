@@ -110,6 +110,12 @@ class RightTriangle(Family):
              "projection": "subarea"}
     CONVERSE_CHOICES = ("angle A", "angle B", "angle C", "none of its angles")
 
+    def given_values(self, draft: Draft) -> dict[str, object]:
+        """The sides the question gives: both legs, a leg and the hypotenuse, or all three."""
+        pr = draft.params
+        return {"sides": {"legs": [pr["a"], pr["b"]], "hyp_leg": [pr["c"], pr["b"]],
+                          "sides3": [pr["a"], pr["b"], pr["c"]]}[pr["given"]]}
+
     def create(self, rng: random.Random, node_ids, difficulty: int) -> Draft:
         d = clamp_difficulty(difficulty)
         ask, covered = pick_ask(rng, node_ids, self.ASKS, self.node_ids)
@@ -145,10 +151,15 @@ class RightTriangle(Family):
         if ask != "converse":
             fig.right_angle(r, p, q)
         fig.avoid(r, _foot(pts[r], pts[p], pts[q]))
+        given = "sides3" if ask == "converse" else ("hyp_leg" if ask == "leg" else "legs")
+        # the given sides are written in the figure only
+        shown = {"sides3": {(r, q), (r, p), (p, q)}, "legs": {(r, q), (r, p)}, "hyp_leg": {(p, q), (r, p)}}[given]
+        for u, v, length in ((r, q, a), (r, p, b), (p, q, c)):
+            if (u, v) in shown:
+                fig.side_label(u, v, str(length))
         code, elements = fig.build()
         params = {"ask": ask, "r": r, "p": p, "q": q, "a": a, "b": b, "c": c if exact else None,
-                  "c_squared": a * a + b * b, "exact": exact, "given": "sides3" if ask == "converse"
-                  else ("hyp_leg" if ask == "leg" else "legs")}
+                  "c_squared": a * a + b * b, "exact": exact, "given": given}
         draft = self.draft(node_ids=covered, variant="base", render_code=code, question="", answer="",
                        solution="", interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng, ask)
@@ -159,14 +170,14 @@ class RightTriangle(Family):
         r, p, q, a, b = pr["r"], pr["p"], pr["q"], pr["a"], pr["b"]
         if pr["given"] == "sides3":
             c = pr["c"]
-            return (f"Triangle ABC has {seg(r, q)} = {a}, {seg(r, p)} = {b} and {seg(p, q)} = {c}.",
+            return ("The figure marks the lengths of the three sides of triangle ABC.",
                     f"{seg(p, q)}² = {c * c} = {a * a} + {b * b} = {seg(r, q)}² + {seg(r, p)}², so by the converse "
                     f"of the Pythagorean theorem the angle at {r} is right.")
         if pr["given"] == "hyp_leg":
             c = pr["c"]
-            return (f"In triangle ABC, angle {r} is a right angle, {seg(p, q)} = {c} and {seg(r, p)} = {b}.",
+            return (f"In triangle ABC, angle {r} is a right angle; the figure marks the lengths of {seg(p, q)} and {seg(r, p)}.",
                     f"By the Pythagorean theorem {seg(r, q)} = √({c}² − {b}²) = {a}.")
-        return (f"In triangle ABC, angle {r} is a right angle, {seg(r, p)} = {b} and {seg(r, q)} = {a}.",
+        return (f"In triangle ABC, angle {r} is a right angle; the figure marks the lengths of {seg(r, p)} and {seg(r, q)}.",
                 f"By the Pythagorean theorem {seg(p, q)} = √({b}² + {a}²) = √{a * a + b * b}"
                 + (f" = {pr['c']}." if pr["exact"] else "."))
 
@@ -338,6 +349,7 @@ class TriangleMedian(Family):
     the hypotenuse) or the distance from A to the centroid."""
 
     name = "triangle_median"
+    givens = ("AB", "AC", "BC")
     domain = DOMAIN
     node_ids = (MIDPOINT, MEDIAN, CENTROID, HYP_MED)
     supports = frozenset({"sequential"})
@@ -393,6 +405,8 @@ class TriangleMedian(Family):
             fig.right_angle("A", "B", "C")
         fig.avoid("A", "D")
         fig.avoid("B", ((pts["A"][0] + pts["C"][0]) / 2, (pts["A"][1] + pts["C"][1]) / 2))
+        for u, v, length in (("A", "B", ab), ("A", "C", ac)) + (() if right else (("B", "C", bc),)):
+            fig.side_label(u, v, str(length))  # the given sides are written in the figure only
         code, elements = fig.build()
         params = {"ask": ask, "AB": ab, "AC": ac, "BC": bc, "exact": exact, "right": right}
         draft = self.draft(node_ids=covered, variant="base", render_code=code, question="", answer="",
@@ -403,11 +417,11 @@ class TriangleMedian(Family):
         pr = dict(draft.params, ask=ask)
         ab, ac, bc, exact = pr["AB"], pr["AC"], pr["BC"], pr["exact"]
         if pr["right"]:
-            given = f"In triangle ABC, angle A is a right angle, AB = {ab}, AC = {ac}, and D is the midpoint of BC."
+            given = "In triangle ABC, angle A is a right angle, the figure marks AB and AC, and D is the midpoint of BC."
             med_sol = (f"BC = √({ab}² + {ac}²) = {bc}. Draw the median AD: the midpoint of the hypotenuse is "
                        f"equally far from all three vertices, so AD = BC/2 = {_fmt(m, exact)}.")
         else:
-            given = f"In triangle ABC, AB = {ab}, AC = {ac}, BC = {bc}, and D is the midpoint of BC."
+            given = "In triangle ABC the figure marks the three side lengths, and D is the midpoint of BC."
             med_sol = (f"Draw the median AD. With BD = DC = {fmt_frac(Fraction(bc, 2))}, "
                        f"Apollonius's theorem gives AB² + AC² = 2AD² + 2BD², so AD² = (2·{ab}² + 2·{ac}² − {bc}²)/4 = "
                        f"{fmt_frac(to_frac((2 * ab * ab + 2 * ac * ac - bc * bc) / 4))} and AD = {_fmt(m, exact)}.")
@@ -512,6 +526,7 @@ class TriangleAltitudeArea(Family):
     or the altitude from B via equal areas."""
 
     name = "triangle_altitude_area"
+    givens = ("AB", "AC", "BC")
     domain = DOMAIN
     node_ids = (PERP_DIST, ALTITUDE, AREA, EQ_AREA)
     supports = frozenset({"sequential"})
@@ -547,6 +562,8 @@ class TriangleAltitudeArea(Family):
         fig.avoid("A", foot)
         fig.avoid("B", foot)
         fig.avoid("B", _foot(pts["B"], pts["A"], pts["C"]))
+        for u, v, length in (("A", "B", ab), ("A", "C", ac), ("B", "C", bc)):
+            fig.side_label(u, v, str(length))  # the given sides are written in the figure only
         code, elements = fig.build()
         params = {"ask": ask, "AB": ab, "AC": ac, "BC": bc, "h": h, "obtuse": obtuse}
         draft = self.draft(node_ids=covered, variant="base", render_code=code, question="", answer="",
@@ -556,7 +573,7 @@ class TriangleAltitudeArea(Family):
     def _pose(self, draft: Draft, ask: str) -> Draft:
         pr = dict(draft.params, ask=ask)
         ab, ac, bc, h, obtuse = pr["AB"], pr["AC"], pr["BC"], pr["h"], pr["obtuse"]
-        given = f"In triangle ABC, AB = {ab}, AC = {ac} and BC = {bc}."
+        given = "The figure marks the side lengths of triangle ABC."
         # BH from AB^2 - BH^2 = AC^2 - CH^2 with CH = BC -/+ BH
         bh = abs((ab * ab - ac * ac + bc * bc) / (2 * bc))
         if obtuse:
@@ -632,6 +649,10 @@ class CircleAngles(Family):
     }
     PARALLEL = {"central": "central+boc", "oab": "oab+ocb", "aoc": "aoc+oab", "thales": "thales+boc"}
 
+    def given_values(self, draft: Draft) -> dict[str, object]:
+        """The inscribed angles the question gives."""
+        return {"angles": [draft.params["angles"][v] for v in draft.params["given"]]}
+
     def create(self, rng: random.Random, node_ids, difficulty: int) -> Draft:
         d = clamp_difficulty(difficulty)
         ask, covered = pick_ask(rng, node_ids, self.ASKS, self.node_ids)
@@ -672,10 +693,12 @@ class CircleAngles(Family):
                 fig.arc("A", "B", "C", 20)
         for n in "ABC":
             fig.avoid("O", n)
+        given = ["A"] if ask.startswith("thales") else ["C"] + (["A"] if ask == "aoc" else [])
+        others = {"A": ("B", "C"), "B": ("A", "C"), "C": ("A", "B")}
+        for v in given:  # the given angles are written in the figure only
+            fig.angle_label(v, *others[v], f"{angles[v]}°", radius_px=34)
         code, elements = fig.build()
-        params = {"ask": ask, "angles": angles, "given": ["C"] + (["A"] if ask == "aoc" else [])}
-        if ask.startswith("thales"):
-            params["given"] = ["A"]
+        params = {"ask": ask, "angles": angles, "given": given, "marked": list(given)}
         draft = self.draft(node_ids=covered, variant="base", render_code=code, question="", answer="",
                        solution="", interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, ask)
@@ -696,7 +719,10 @@ class CircleAngles(Family):
         pr["given"] = given_names
         thales = ask.startswith("thales")
         name_of = {"C": "ACB", "A": "BAC" if not thales else "CAB", "B": "ABC"}
-        givens = " and ".join(f"angle {name_of[v]} = {ang[v]}°" for v in given_names)
+        marked = [v for v in given_names if v in pr.get("marked", ())]
+        stated = [v for v in given_names if v not in marked]  # an expansion's extra given is in the text
+        givens = " and ".join(([f"the figure marks {' and '.join(f'angle {name_of[v]}' for v in marked)}"] if marked else [])
+                              + [f"angle {name_of[v]} = {ang[v]}°" for v in stated])
         if thales:
             intro = f"Points A, B and C lie on the circle with centre O and AB is a diameter; {givens}."
         else:

@@ -73,6 +73,7 @@ class SpinnerSectors(Family):
     or the expected count of a colour in many spins."""
 
     name = "spinner_sectors"
+    givens = ("widths", "colours")
     domain = DOMAIN
     node_ids = (SECTOR, EQUAL, COMBINED, COMPLEMENT, EXPECTED)
     supports = frozenset({"sequential"})
@@ -251,6 +252,7 @@ class DieRollFrequency(Family):
     or how far a face is above or below the count expected of a fair die."""
 
     name = "die_roll_frequency"
+    givens = ("values",)
     domain = DOMAIN
     node_ids = (RELFREQ, TRIALS, EVENT, ESTIMATE, FAIR, DIE)
     supports = frozenset({"parallel"})
@@ -390,6 +392,7 @@ class CounterTree(Family):
     of each colour, at least one of a colour, or (choice) the missing-branch reasoning."""
 
     name = "counter_tree"
+    givens = ("counts",)
     domain = DOMAIN
     node_ids = (TREE, MULTIPLY, ADD_PATHS, NO_REPLACE, COMPLEMENT)
     supports = frozenset({"parallel"})
@@ -483,7 +486,7 @@ class CounterTree(Family):
         probs = [br[(i,)] * br[(i, j)] for i, j in paths]
         p = sum(probs, Fraction(0))
         answer = fmt_frac(1 - p if comp else p)
-        intro = (f"One bag holds {a} {c0} and {b} {c1} counters. Two counters are taken out one after the other, "
+        intro = (f"One bag holds {c0} and {c1} counters. Two counters are taken out one after the other, "
                  "without replacement; the tree diagram shows the probabilities.")
         asked = {"both_first": f"both counters are {c0}", "both_second": f"both counters are {c1}",
                  "one_each": f"one counter is {c0} and the other is {c1}",

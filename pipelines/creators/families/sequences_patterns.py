@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Element, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Element, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -92,6 +92,7 @@ class SequenceBars(Family):
     the first terms, or (choice) the rule."""
 
     name = "sequence_bars"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (READ_BARS, RULE, NEXT, DIFF, NTH, POSITION, SERIES, RATIO, GEO_NTH, IDENTIFY, FIB)
     supports = frozenset({"parallel"})
@@ -280,6 +281,7 @@ class MatchstickPattern(Family):
     given number of sticks."""
 
     name = "matchstick_pattern"
+    givens = ("shape",)
     domain = DOMAIN
     node_ids = (COUNT, GROWTH, MATCH_RULE, WHICH, NTH)
     supports = frozenset({"sequential"})
@@ -357,9 +359,9 @@ class MatchstickPattern(Family):
     def _pose(self, draft: Draft) -> Draft:
         pr = draft.params
         shape, ask = pr["shape"], pr["ask"]
-        inc, const, desc = SHAPES[shape]
+        inc, const, _ = SHAPES[shape]
         counts = [inc * k + const for k in (1, 2, 3)]
-        intro = f"Figures 1, 2 and 3 of a matchstick pattern ({desc}) are shown."
+        intro = "Figures 1, 2 and 3 of a matchstick pattern are shown."  # the shape is the figure's to show
         rule = f"each figure adds {inc} sticks, so figure n uses {inc}n + {const} sticks"
         seen = f"Counting gives {counts[0]}, {counts[1]} and {counts[2]} sticks"
         if ask in ("next", "far", "seq_far"):
@@ -445,6 +447,7 @@ class DotPattern(Family):
     which figure has a given number of dots."""
 
     name = "dot_pattern"
+    givens = ("shape",)
     domain = DOMAIN
     node_ids = (COUNT, NEXT, SQUARE_TRI, RECT, GROWTH)
     ASKS = {
@@ -502,10 +505,9 @@ class DotPattern(Family):
         pr = draft.params
         shape, ask = pr["shape"], pr["ask"]
         count = DOT_SHAPES[shape][1]
-        desc = DOT_SHAPES[shape][2]
         sizes = self._sizes(draft)
         shown = ", ".join(str(count(k)) for k in sizes)
-        intro = f"The first three figures of a dot pattern are shown ({desc})."
+        intro = "The first three figures of a dot pattern are shown."  # the shape is the figure's to show
         rule = {"square": "figure n has n × n dots", "triangle": "figure n has 1 + 2 + ... + n = n(n + 1)/2 dots",
                 "rectangle": "figure n has n rows of n + 1 dots, n(n + 1) dots", "ell": "figure n has 2n + 1 dots"}[shape]
         if ask in ("next", "far_square_tri", "far_rect"):

@@ -98,6 +98,7 @@ class Cuboid(Family):
     surface area, total edge length, a face diagonal or the space diagonal."""
 
     name = "cuboid_measures"
+    givens = ("a", "b", "c")
     domain = DOMAIN
     node_ids = (OBLIQUE, CUBOID_VOLUME, CUBOID_SURFACE, EDGE_TOTAL, FACE_DIAG, SPACE_DIAG)
     supports = frozenset({"sequential"})
@@ -161,7 +162,7 @@ class Cuboid(Family):
     def _pose(self, draft: Draft) -> Draft:
         pr = draft.params
         a, b, c, ask = pr["a"], pr["b"], pr["c"], pr["ask"]
-        given = f"The cuboid ABCD-EFGH has AB = {a}, BC = {b} and AE = {c} (hidden edges are dashed)."
+        given = "The figure marks the lengths of the edges AB, BC and AE of the cuboid ABCD-EFGH (hidden edges are dashed)."
         if ask == "volume":
             ans = str(a * b * c)
             question = f"{given} What is its volume?"
@@ -250,6 +251,7 @@ class SquarePyramid(Family):
     for the slant height VM, volume, lateral or total surface area, or a lateral edge."""
 
     name = "square_pyramid"
+    givens = ("s", "h")
     domain = DOMAIN
     node_ids = (OBLIQUE, PYR_VOLUME, SLANT, PYR_LATERAL, PYR_SURFACE, LATERAL_EDGE)
     supports = frozenset({"sequential"})
@@ -289,6 +291,8 @@ class SquarePyramid(Family):
         cv.line([V, M], lw=1.6, ls="-", color="#7f2704")
         for n, p in pts.items():
             cv.dot(n, p, role=self.ROLES[n], ms=5)
+        cv.text_near_segment(str(s), A, B, side=-1, color="#08519c")  # the givens are in the figure only
+        cv.text_near_segment(str(h), V, O, color="#08519c")
         code, elements = cv.build(ref=(O[0], O[1] + h / 3))
         params = {"ask": ask, "s": s, "h": h}
         draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
@@ -299,8 +303,8 @@ class SquarePyramid(Family):
         pr = draft.params
         s, h, ask = pr["s"], pr["h"], pr["ask"]
         sl = math.isqrt(h * h + (s // 2) ** 2)
-        given = (f"V-ABCD is a square pyramid with base edge AB = {s}; its apex V lies above the centre O of the base, "
-                 f"VO = {h}, and M is the midpoint of AB.")
+        given = ("V-ABCD is a square pyramid; its apex V lies above the centre O of the base, M is the midpoint of "
+                 "AB, and the figure marks the lengths of the base edge AB and the height VO.")
         slant_sol = f"Triangle VOM is right-angled at O with OM = {s}/2 = {s // 2}, so VM = √({h}² + {s // 2}²) = {sl}."
         slant_ix = Interaction("shade", "Shade the right triangle VOM (right angle at O).",
                                interaction_code(ix_shade(["V", "O", "M"], "#9e9ac8", 0.55)), ("V", "O", "M"))
@@ -383,6 +387,7 @@ class Cylinder(Family):
     side, or the shortest path on the side from A to B."""
 
     name = "cylinder_measures"
+    givens = ("r", "h")
     domain = DOMAIN
     node_ids = (CYL_VOLUME, CYL_LATERAL, CYL_SURFACE, CYL_NET, CYL_PATH)
     ASKS = {
@@ -422,10 +427,12 @@ class Cylinder(Family):
                  "B": "point on the top rim"}
         for n, p in (("O", O), ("Q", Q), ("A", A), ("B", B)):
             cv.dot(n, p, role=roles[n], ms=5)
+        cv.text_near_segment(str(r), O, A, color="#08519c")  # the givens are in the figure only
+        cv.text_near_segment(str(h), (r, 0.0), (r, float(h)), color="#08519c")
         code, elements = cv.build(ref=(0.0, h / 2))
         params = {"ask": ask, "r": r, "h": h}
         pi = "Use π = 3.14."
-        given = f"The cylinder has bottom centre O, top centre Q, radius OA = {r} and height OQ = {h}."
+        given = "The cylinder has bottom centre O and top centre Q; the figure marks its radius OA and its height."
         circ = PI * 2 * r
         if ask == "volume":
             ans = _dec(PI * r * r * h)
@@ -504,6 +511,7 @@ class Cone(Family):
     VA, the volume or the curved surface area (pi = 3.14)."""
 
     name = "cone_measures"
+    givens = ("r", "h")
     domain = DOMAIN
     node_ids = (CONE_SLANT, CONE_VOLUME, CONE_LATERAL)
     supports = frozenset({"sequential"})
@@ -536,6 +544,8 @@ class Cone(Family):
         roles = {"V": "apex", "O": "centre of the base", "A": "point on the base rim"}
         for n, p in (("V", V), ("O", O), ("A", A)):
             cv.dot(n, p, role=roles[n], ms=5)
+        cv.text_near_segment(str(r), O, A, color="#08519c")  # the givens are in the figure only
+        cv.text_near_segment(str(h), O, V, color="#08519c")
         code, elements = cv.build(ref=(0.0, h / 3))
         params = {"ask": ask, "r": r, "h": h}
         draft = self.draft(node_ids=covered, render_code=code, question="", answer="", solution="",
@@ -546,7 +556,7 @@ class Cone(Family):
         pr = draft.params
         r, h, ask = pr["r"], pr["h"], pr["ask"]
         sl = math.isqrt(r * r + h * h)
-        given = f"The cone has apex V above the centre O of its base, radius OA = {r} and height VO = {h}."
+        given = "The cone has apex V above the centre O of its base; the figure marks the radius OA and the height VO."
         slant_sol = f"Triangle VOA is right-angled at O, so VA = √({h}² + {r}²) = {sl}."
         tri = Interaction("shade", "Shade the right triangle VOA (right angle at O).",
                           interaction_code(ix_shade(["V", "O", "A"], "#9e9ac8", 0.55)), ("V", "O", "A"))

@@ -13,7 +13,7 @@ import itertools
 import math
 import random
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -64,6 +64,7 @@ class CubeStack(Family):
     complete the smallest enclosing cuboid."""
 
     name = "cube_stack_views"
+    givens = ("h",)
     domain = DOMAIN
     node_ids = (COUNT, FRONT_VIEW, TOP_VIEW, COMPLETE)
     supports = frozenset({"sequential"})
@@ -228,6 +229,7 @@ class CubeNet(Family):
     given face, which pair of faces is opposite, or which three faces meet at a corner."""
 
     name = "cube_net_faces"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (NETS, OPPOSITE, ADJACENT)
     ASKS = {
@@ -368,6 +370,7 @@ class PaperFolding(Family):
     the two holes are, or how far the hole nearest to side AB is from it."""
 
     name = "paper_fold_holes"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (FOLD_COUNT, LAYERS, FOLD_REFLECT, HOLE_POS)
     ASKS = {
@@ -510,6 +513,7 @@ class GridRotation(Family):
     under a quarter turn, a half turn or a reflection in a grid line through O."""
 
     name = "grid_turns_reflections"
+    givens = ("o", "a")
     domain = DOMAIN
     node_ids = (QUARTER, HALF, REFLECT)
     supports = frozenset({"sequential"})

@@ -130,6 +130,7 @@ class BarChart(Family):
     the largest and smallest bars."""
 
     name = "bar_chart"
+    givens = ("values",)
     domain = DOMAIN
     node_ids = (READ, DIFF, TOTAL, EXTREMES)
     supports = frozenset({"parallel"})
@@ -266,6 +267,7 @@ class LineChart(Family):
     consecutive years with the largest increase (choice) or a percent change."""
 
     name = "line_chart"
+    givens = ("values",)
     domain = DOMAIN
     node_ids = (READ_LINE, CHANGE, LARGEST, PERCENT)
     supports = frozenset({"sequential"})
@@ -423,6 +425,7 @@ class FrequencyChart(Family):
     range of the data."""
 
     name = "frequency_chart"
+    givens = ("freq",)
     domain = DOMAIN
     node_ids = (FREQ, MEAN, MEDIAN, RANGE)
     ASKS = {

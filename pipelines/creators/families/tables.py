@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Element, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Element, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -89,6 +89,7 @@ class TwoWayTable(Family):
     or the sum of two cells of a row."""
 
     name = "two_way_table"
+    givens = ("truth",)
     domain = DOMAIN
     node_ids = (LOCATE, STRUCT, MISSING, MISSING_TOTAL, CHAIN, PCT_TOTAL, COND, SUM_SEL, GRAND)
     supports = frozenset({"sequential"})
@@ -313,6 +314,7 @@ class BusTimetable(Family):
     bus at a stop, or the arrival time after catching the next bus (choice)."""
 
     name = "bus_timetable"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (READ_TIME, DURATION, CATCH, WAIT)
     supports = frozenset({"sequential"})

@@ -11,7 +11,7 @@ import math
 import random
 import re
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     GridFigure,
     angle_at,
@@ -111,6 +111,7 @@ class GridTransformationImage(Family):
     coordinate of the image of a vertex."""
 
     name = "grid_transformation_image"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (TRANS, TRANS_FIND, REFL_X, REFL_Y, REFL_DIAG, REFL_LINE, ROT90, ROT180, ROT_POINT, IDENTIFY)
     supports = frozenset({"parallel"})
@@ -349,6 +350,7 @@ class PolygonSymmetry(Family):
     quadrilateral, the full description (choice)."""
 
     name = "polygon_symmetry"
+    givens = ("kind",)
     domain = DOMAIN
     node_ids = (LINE_SYM, ROT_ORDER, ROT_ANGLE, QUAD_SYM)
     ASKS = {
@@ -386,7 +388,7 @@ class PolygonSymmetry(Family):
         for i, (nm, p) in enumerate(zip(names, pts, strict=True)):
             cv.point(nm, p, "highest vertex" if (i == top and unique_top) else "")
         code, els = cv.build()
-        what = REGULAR_NAME[len(pts)] if kind.startswith("regular") else SHAPE_NAME[kind]
+        what = "polygon"  # its kind (square, regular pentagon) would give the symmetry away: the figure shows it
         shape = f"{''.join(names)}"
         params = {"ask": ask, "kind": kind, "names": names}
         choices: tuple[str, ...] = ()

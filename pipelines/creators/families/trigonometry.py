@@ -11,7 +11,7 @@ import math
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     GeoFigure,
     angle_at,
@@ -23,7 +23,9 @@ from pipelines.creators.common import (
     fraction_note,
     interaction_code,
     ix_angle_arc,
+    ix_datamap,
     ix_highlight,
+    ix_window_line,
     make_choices,
     near_rounding_boundary,
     pick_ask,
@@ -84,6 +86,13 @@ class RightTriangleTrig(Family):
         "elevation": frozenset({ELEVATION, TANGENT, SOLVE}),
     }
 
+    def given_values(self, draft: Draft) -> dict[str, object]:
+        """The sides the question gives, or the hypotenuse and angle of a special triangle."""
+        pr = draft.params
+        if "given" in pr:
+            return {"sides": [pr["lengths"][g] for g in pr["given"]]}
+        return {k: pr[k] for k in ("hyp", "angle", "lengths") if k in pr}
+
     def create(self, rng: random.Random, node_ids, difficulty: int) -> Draft:
         d = clamp_difficulty(difficulty)
         ask, covered = pick_ask(rng, node_ids, self.ASKS, self.node_ids)
@@ -132,6 +141,10 @@ class RightTriangleTrig(Family):
             fig.point(n, pts[n])
         fig.polygon([a_, b_, c_])
         fig.right_angle(c_, a_, b_)
+        sides = {"opp": (b_, c_, opp), "adj": (a_, c_, adj), "hyp": (a_, b_, math.hypot(opp, adj))}
+        for g in params.get("given", ()):  # the given sides are written in the figure only
+            u, v, length = sides[g]
+            fig.side_label(u, v, fmt_frac(to_frac(length, 100)))
         if ask == "elevation":
             fig.segment((pts[a_][0] - 0.15 * adj, 0), (pts[c_][0] + 0.15 * adj, 0), color="#6b8e23", lw=2.5)
             fig.ref = ((pts[a_][0] + pts[c_][0]) / 2, opp / 3)
@@ -167,14 +180,13 @@ class RightTriangleTrig(Family):
         mark_a = Interaction("angle_mark", f"Mark angle {a_}.", interaction_code(ix_angle_arc(a_, b_, c_)), (a_,))
         if ask in ("sin", "cos", "tan", "cofunction", "angle"):
             given = pr["given"]
-            gtxt = ", ".join(f"{seg[g]} = {fmt_frac(L[g])}" for g in given)
             missing = [g for g in ("opp", "adj", "hyp") if g not in given]
             pyth = ""
             if missing:
                 m = missing[0]
                 pyth = (f" By the Pythagorean theorem {seg[m]} = {fmt_frac(L[m])}"
                         f" ({'hypotenuse² = leg² + leg²' if m == 'hyp' else 'leg² = hypotenuse² − other leg²'}).")
-            intro = f"{intro} {gtxt}."
+            intro = f"{intro} The figure marks the lengths of {' and '.join(seg[g] for g in given)}."
             if ask in ("sin", "cos", "tan"):
                 num_, den = {"sin": ("opp", "hyp"), "cos": ("adj", "hyp"), "tan": ("opp", "adj")}[ask]
                 val = L[num_] / L[den]
@@ -316,6 +328,7 @@ class UnitCirclePoint(Family):
     exact coordinate (choice), the angle of P, or its reference angle."""
 
     name = "unit_circle_point"
+    givens = ("theta",)
     domain = DOMAIN
     node_ids = (STANDARD, COORDS, SIGNS, REFERENCE, FROM_POINT, EXACT)
     supports = frozenset({"sequential"})
@@ -333,6 +346,8 @@ class UnitCirclePoint(Family):
         angles = [t for t in range(30, 360, 15) if t % 90 and (t % 30 == 0 or t % 45 == 0)]
         if d == 1:
             angles = [t for t in angles if t < 180]
+        if ask == "reference":
+            angles = [t for t in angles if t > 90]  # an acute angle is its own reference angle
         theta = rng.choice(angles)
         o, p, f, u = rng.choice(self.NAMES)
         px, py = math.cos(math.radians(theta)), math.sin(math.radians(theta))
@@ -349,6 +364,12 @@ class UnitCirclePoint(Family):
         cv.text(-0.1, 1.38, "y", size=12, ha="right", va="center", extra=", style='italic'")
         cv.polyline([(0, 0), (px, py)], "color='#1f3b99', lw=2.2")
         cv.polyline([(px, py), (px, 0)], "color='#1f3b99', lw=1.6, ls='--'")
+        if ask != "angle":  # the angle is a given, written in the figure only (the "angle" ask asks for it)
+            arc = [(0.2 * math.cos(math.radians(theta * k / 40)), 0.2 * math.sin(math.radians(theta * k / 40)))
+                   for k in range(41)]
+            cv.polyline(arc, "color='#08519c', lw=1.5")
+            mid = math.radians(theta / 2)
+            cv.text(0.42 * math.cos(mid), 0.42 * math.sin(mid), f"{theta}°", size=13, extra=", color='#08519c'")
         cv.point(o, (0, 0), "centre of the circle")
         cv.point(u, (1, 0), "point of the circle on the positive x-axis", ref=(0.5, 0.5) if py < 0 else (0.5, -0.5))
         cv.point(p, (px, py), "point on the circle at the given angle")
@@ -394,7 +415,7 @@ ax.plot([_vx, P['{u}'][0]], [_vy, P['{u}'][1]], color='red', lw=2.5)
             choices, answer = make_choices(rng, correct, distract)
             answer_type = "choice"
             coord = "x" if ask == "cos" else "y"
-            question = f"{circle} Angle {u}{o}{p}, measured counterclockwise from {o}{u}, is {t}°. What is the {coord}-coordinate of {p}?"
+            question = f"{circle} The figure marks angle {u}{o}{p}, measured counterclockwise from {o}{u}. What is the {coord}-coordinate of {p}?"
             solution = (f"The point at angle {t}° is ({ask} is its {coord}-coordinate): ({_exact_cos(t)}, {_exact_sin(t)}). "
                         f"Its reference angle is {ref}° in quadrant {quad}, so the {coord}-coordinate is {ask} {t}° = {correct}.")
             inters = (tri,)
@@ -406,7 +427,7 @@ ax.plot([_vx, P['{u}'][0]], [_vy, P['{u}'][1]], color='red', lw=2.5)
                         f"in quadrant {quad}, so the angle is {t}°.")
             inters = (tri, arc)
         elif ask == "reference":
-            question = f"{circle} Angle {u}{o}{p}, measured counterclockwise from {o}{u}, is {t}°. What is its reference angle, in degrees?"
+            question = f"{circle} The figure marks angle {u}{o}{p}, measured counterclockwise from {o}{u}. What is its reference angle, in degrees?"
             answer = str(ref)
             solution = f"The reference angle is the acute angle between ray {o}{p} and the x-axis, angle {f}{o}{p} = {ref}°."
             inters = (tri,)
@@ -459,6 +480,7 @@ class SinusoidGraph(Family):
     midline crossing labelled; asks for the amplitude, period, midline or the extreme values."""
 
     name = "sinusoid_graph"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (AMPLITUDE, PERIOD, MIDLINE, MAXMIN)
     ASKS = {
@@ -519,14 +541,24 @@ class SinusoidGraph(Family):
                 "period": f"{pk} is at x = {fmt_frac(Fraction(peak_x).limit_denominator())}° and the next trough {tr} at x = {fmt_frac(Fraction(trough_x).limit_denominator())}°: half a period apart, so the period is 2·{fmt_frac(Fraction(trough_x - peak_x).limit_denominator())} = {period}°.",
                 "midline": f"The midline lies halfway between the peak height {pv} and the trough height {tv}: c = ({pv} + ({tv}))/2 = {mid}, the height of {mc}.",
                 "min": f"The lowest points of the curve, like {tr}, lie at height {tv}: the midline {mid} minus the amplitude {amp}."}
+        # guide lines stay inside the plot window (axhline/axvline would cross the tick labels and run off the canvas)
+        xw, yw = (0, xmax + step / 3), (ymin, ymax)
+        data = {pk: (peak_x, pv), tr: (trough_x, tv), mc: (mid_x, mid)}
+
+        def guide(name: str, vertical: bool) -> str:
+            x, y = data[name]
+            ends = ((x, yw[0]), (x, yw[1])) if vertical else ((xw[0], y), (xw[1], y))
+            return ix_window_line(*ends, xw, yw, color="red", ls="--", lw=2)
+
+        dm = ix_datamap(data)
         ix = {"amplitude": Interaction("auxiliary_line", f"Draw horizontal lines through {pk} and {tr}.",
-                                       interaction_code(f"ax.axhline(P['{pk}'][1], color='red', ls='--', lw=2)\nax.axhline(P['{tr}'][1], color='red', ls='--', lw=2)\n"), (pk, tr)),
+                                       interaction_code(dm, guide(pk, False), guide(tr, False)), (pk, tr)),
               "period": Interaction("auxiliary_line", f"Draw vertical lines through {pk} and {tr}.",
-                                    interaction_code(f"ax.axvline(P['{pk}'][0], color='red', ls='--', lw=2)\nax.axvline(P['{tr}'][0], color='red', ls='--', lw=2)\n"), (pk, tr)),
+                                    interaction_code(dm, guide(pk, True), guide(tr, True)), (pk, tr)),
               "midline": Interaction("auxiliary_line", f"Draw the horizontal midline through {mc}.",
-                                     interaction_code(f"ax.axhline(P['{mc}'][1], color='red', ls='--', lw=2)\n"), (mc,)),
+                                     interaction_code(dm, guide(mc, False)), (mc,)),
               "min": Interaction("auxiliary_line", f"Draw the horizontal line through the lowest point {tr}.",
-                                 interaction_code(f"ax.axhline(P['{tr}'][1], color='red', ls='--', lw=2)\n"), (tr,))}
+                                 interaction_code(dm, guide(tr, False)), (tr,))}
         return self.draft(node_ids=covered, render_code=code, question=f"{intro} {qs[ask]}", answer=str(answers[ask]),
                       solution=sols[ask], interactions=(ix[ask],), elements=els, difficulty=d, params=params)
 

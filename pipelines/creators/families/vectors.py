@@ -12,7 +12,7 @@ import math
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Family, Interaction
 from pipelines.creators.common import (
     GridFigure,
     choice_letter,
@@ -85,6 +85,7 @@ class GridVectorSum(Family):
     resultant or a component of a combination k·AB − CD."""
 
     name = "grid_vector_sum"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (COMPONENTS, MAGNITUDE, TIP_TAIL, COMPSUM, SUBTRACT, SCALAR, LINCOMB, RESULTANT)
     supports = frozenset({"sequential"})
@@ -245,6 +246,7 @@ class VectorDotAngle(Family):
     kind of angle (choice) or the direction angle of one arrow."""
 
     name = "vector_dot_angle"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (COMPONENTS, DOT, ANGLE, PERP, SIGN, DIRECTION, MAGNITUDE, PARALLELOGRAM)
     supports = frozenset({"sequential"})

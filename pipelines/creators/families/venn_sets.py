@@ -12,7 +12,7 @@ import math
 import random
 from fractions import Fraction
 
-from pipelines.creators.base import Draft, Element, Family, Interaction
+from pipelines.creators.base import ELEMENTS, Draft, Element, Family, Interaction
 from pipelines.creators.common import (
     choice_letter,
     clamp_difficulty,
@@ -157,6 +157,7 @@ class VennRegionCounts(Family):
     at least two sets, the total, or a probability."""
 
     name = "venn_region_counts"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (CARD, REGION, UNION, INTER, COMPLEMENT, EXACTLY_ONE, NEITHER, TOTAL, PROB, INC_EXC,
                 THREE, EXACTLY_TWO, AT_LEAST_TWO, ONLY_ONE)
@@ -195,7 +196,8 @@ class VennRegionCounts(Family):
         lines, elements = diagram(n)
         for k, (x, y) in REGION_POINT[n].items():
             lines.append(text(x, y, str(counts[k]), size=14, weight="bold"))
-            role = "outside every circle" if k == "" else ("centre of the diagram" if k == "ABC" else "")
+            role = ("number outside every circle" if k == "" else
+                    "number in the region inside all three circles" if k == "ABC" else "")
             elements.append(Element(str(counts[k]), "label", x, y, role))
         code = "\n".join(lines) + "\n"
         params = {"ask": ask, "n": n, "theme": theme}
@@ -301,6 +303,7 @@ class VennPlacedNumbers(Family):
     region."""
 
     name = "venn_placed_numbers"
+    givens = (ELEMENTS,)
     domain = DOMAIN
     node_ids = (MEMBERSHIP, INTER, UNION, DIFFERENCE, COMPLEMENT, DESCRIBE, THREE)
     ASKS = {
