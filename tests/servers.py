@@ -78,14 +78,16 @@ def stop_session(proc: subprocess.Popen, grace_s: float = 5.0) -> None:
         pass
 
 
-def start_process(args: list[str], log: Path, env: dict | None = None, user: str | None = None) -> subprocess.Popen:
+def start_process(args: list[str], log: Path, env: dict | None = None, user: str | None = None,
+                  cwd: Path | None = None) -> subprocess.Popen:
+    """``args`` in a session of its own (stoppable by :func:`stop_session`), output appended to ``log``."""
     kwargs = {}
     if user is not None:
         pw = pwd.getpwnam(user)
         kwargs.update(user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
     return subprocess.Popen(args, stdout=open(log, "ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True, preexec_fn=_default_signals,
-                            env={**os.environ, **(env or {})}, **kwargs)
+                            env={**os.environ, **(env or {})}, cwd=cwd, **kwargs)
 
 
 # ---- Ray ---------------------------------------------------------------------------------------------

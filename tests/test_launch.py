@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -20,16 +19,11 @@ import pytest
 
 from assets_defs import home
 from assets_defs.cli import main
+from tests.servers import free_port, start_process, stop_session
 
 REPO = Path(__file__).resolve().parent.parent
 FLYWHEEL = str(Path(sys.executable).parent / "flywheel")
 LAUNCH = ".venv/bin/flywheel launch sft --config train/configs/cpu_sft_job.yaml"  # as train/README.md shows it
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _graphql(port: int, query: str) -> dict:
@@ -37,12 +31,6 @@ def _graphql(port: int, query: str) -> dict:
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as resp:
         return json.loads(resp.read())["data"]
-
-
-def _restore_signals() -> None:
-    # background shells start children with SIGINT/SIGTERM ignored; the UI must obey them
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def test_the_instance_folder_is_one_rule_and_turns_telemetry_off(tmp_path, monkeypatch):
@@ -82,10 +70,8 @@ def dev_server(tmp_path_factory):
     """`flywheel dev` (what `make dev` runs) on a free port, with its own instance and lake."""
     tmp = tmp_path_factory.mktemp("dev")
     env = {**os.environ, "DAGSTER_HOME": str(tmp / "home"), "FLYWHEEL_DATA_ROOT": str(tmp / "lake")}
-    port = _free_port()
-    log = open(tmp / "dev.log", "w")
-    proc = subprocess.Popen([FLYWHEEL, "dev", "--port", str(port)], cwd=tmp, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_restore_signals)
+    port = free_port()
+    proc = start_process([FLYWHEEL, "dev", "--port", str(port)], tmp / "dev.log", env=env, cwd=tmp)
     try:
         deadline = time.time() + 240
         while True:
@@ -99,13 +85,7 @@ def dev_server(tmp_path_factory):
             time.sleep(1)
         yield port, env, tmp
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+        stop_session(proc)
 
 
 def test_the_readme_launch_command_runs_from_a_second_process(dev_server):
