@@ -256,3 +256,15 @@ def test_model_proposals_are_validated_before_they_join_the_graph():
     plan = {"plan_id": "p", "node_ids": node["components"], "creator": f"procedural:{fam.name}", "seed": 1,
             "target_difficulty": 1, "evolved_node_id": node["node_id"], "round": 2, "domain": fam.domain}
     assert node["node_id"] in create_drafts([plan], FAMILIES, conditions(out.nodes))[0]["node_ids"]
+
+
+def test_the_frame_speaks_of_knowledge_by_its_taxonomy_names():
+    """Context sentences name the point and its topic as the taxonomy does, never an id's words
+    ("physics electricity optics"); an evolved sub-point reads as the topic it refines."""
+    point = "physics_electricity_optics.circuits.series_resistance"
+    assert wording.point_phrase(point) == "resistors in series"
+    assert wording.subject_phrase(point, "physics_electricity_optics") == "resistor circuits"
+    assert wording.point_phrase("physics_electricity_optics.circuits.ohms_law_current").startswith("Ohm's law")
+    assert wording.point_phrase("transformations.rotations.sp_774d3f7f2b") == "rotations"
+    # a name with an all-capital word would read as an element label: its topic speaks instead
+    assert wording.point_phrase("function_graphs.quadratic.y_intercept_quadratic") == "quadratic functions"

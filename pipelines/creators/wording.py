@@ -13,6 +13,7 @@ so people are named ("Mia") or described ("one student"), never "I" or "A".
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import re
@@ -99,13 +100,50 @@ FRAME = Grammar({
 })
 
 
+@functools.lru_cache(maxsize=1)
+def _taxonomy_names() -> dict[str, str]:
+    """Shipped knowledge id -> its name ("Resistors in series"), read once per process."""
+    from knowledge.loader import load_taxonomy
+
+    return {n.node_id: n.name for n in load_taxonomy().nodes.values()}
+
+
+def _as_phrase(name: str) -> str:
+    """A taxonomy name inside a sentence: the first letter lowered unless the first word is a
+    proper name ("Ohm's law") or the name holds an all-capital word (read as a label)."""
+    first = name.split(" ", 1)[0]
+    if not name or _UPPER_WORD.search(name):
+        return ""
+    return name if "'" in first or first[1:] != first[1:].lower() else name[:1].lower() + name[1:]
+
+
+def _named(node_id: str, depth: int) -> str:
+    """The name of ``node_id``'s ancestor at ``depth`` dotted parts, or of the nearest ancestor
+    above it with a usable name (an evolved id extends a shipped one); "" when none is known."""
+    names, parts = _taxonomy_names(), node_id.split(".")
+    for n in range(min(depth, len(parts)), 0, -1):
+        phrase = _as_phrase(names.get(".".join(parts[:n]), ""))
+        if phrase:
+            return phrase
+    return ""
+
+
 def point_phrase(node_id: str) -> str:
-    """A knowledge point id as words: ``plane_geometry.triangles.area`` -> ``triangles and area``
-    (an evolved id's hash part is left out)."""
+    """A knowledge point as words: its taxonomy name (``...circuits.series_resistance`` ->
+    ``resistors in series``; an evolved sub-point reads as the point it refines), else the id's
+    own words (``triangles and area``)."""
+    named = _named(node_id, 3)
+    if named:
+        return named
     parts = [p for p in node_id.split(".")[1:] if p and not p.startswith(("ev_", "sp_", "mp_"))] \
         or node_id.split(".")[:1]
     words = [re.sub(r"_+", " ", p).strip() for p in parts[-2:]]
     return " and ".join(words) if len(words) == 2 and words[0] != words[1] else words[-1]
+
+
+def subject_phrase(node_id: str, domain: str) -> str:
+    """What a source is about: the point's topic name ("resistor circuits"), else the domain's."""
+    return _named(node_id, 2) or domain.replace("_", " ")
 
 
 def _gives_away(phrase: str, draft: Draft) -> bool:
@@ -124,7 +162,8 @@ def frame(draft: Draft) -> Draft:
     the plan: identical problems get identical wording, so exact de-duplication still sees them."""
     key = "\x1f".join((draft.family, draft.question, draft.answer, draft.render_code))
     rng = random.Random(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
-    subject = draft.domain.replace("_", " ")
+    subject = subject_phrase(draft.node_ids[0], draft.domain) if draft.node_ids else _named(draft.domain, 1) \
+        or draft.domain.replace("_", " ")
     point = point_phrase(draft.node_ids[0]) if draft.node_ids else subject
     if _gives_away(point, draft) or _gives_away(subject, draft):
         point = subject = "this figure"
