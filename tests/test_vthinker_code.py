@@ -60,7 +60,7 @@ def test_a_chained_program_reads_each_previous_output():
 def test_a_models_program_keeps_the_bound_image_and_loses_the_oracle():
     out = model_program("image_path = 'images/x.png'\nimg = plt.imread(image_path)\n")
     assert "image_path = image_path" in out and "'images/x.png'" not in out
-    assert out.startswith("globals().pop('P', None)")
-    env = {"P": {"A": (1, 2)}, "image_path": "/bound.png", "plt": None}
+    assert out.splitlines()[1] == "img = plt.imread(image_path)", "line numbers stay the model's"
+    env = {"image_path": "/bound.png", "plt": None}
     exec(out.replace("img = plt.imread(image_path)\n", ""), env)  # noqa: S102
-    assert "P" not in env and env["image_path"] == "/bound.png"
+    assert env["image_path"] == "/bound.png"

@@ -151,18 +151,15 @@ def chained_program(sample: Mapping) -> str:
     return "\n".join(parts)
 
 
-UNBIND = "globals().pop('P', None)  # no true positions in a model's program\n"
-
-
 def model_program(code: str) -> str:
     """A model's code as the project's sandbox runs it in training and evaluation: each
     ``image_path = '<literal>'`` keeps the path the sandbox bound (as V-Thinker's sandbox rewrites
-    that literal to its input image), and ``P`` is unbound by a first line, so code that reads the
-    true positions fails with a NameError (errors' line numbers are one higher than the model's)."""
+    that literal to its input image). Run without points, the sandbox binds no ``P``: code that
+    reads true positions fails with a NameError."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return UNBIND + code  # the sandbox reports the syntax error
+        return code  # the sandbox reports the syntax error
     lines = code.splitlines(keepends=True)
     targets = [n.value for n in ast.walk(tree) if isinstance(n, ast.Assign) and len(n.targets) == 1
                and isinstance(n.targets[0], ast.Name) and n.targets[0].id == "image_path"
@@ -172,7 +169,7 @@ def model_program(code: str) -> str:
             continue
         line = lines[v.lineno - 1]
         lines[v.lineno - 1] = line[:v.col_offset] + "image_path" + line[v.end_col_offset:]
-    return UNBIND + "".join(lines)
+    return "".join(lines)
 
 
 def reproduces(png: bytes, stored: bytes) -> bool:

@@ -29,11 +29,12 @@ class Task:
     "svg": ``code`` leaves an SVG document (str) in the variable ``svg``; it is checked (no DTD,
     entities or external references; bounded canvas: else status ``refused``) and rendered by
     cairosvg in the same hardened child, and ``elements`` are in the root viewport's user units
-    (the viewBox coordinates). ``code`` runs with ``plt``, ``np`` and ``math`` pre-imported. When ``image_png`` is given it is
-    written into the task's private dir and its path is bound to ``image_path``; ``points_px`` is
-    bound to ``P`` (label -> (x, y) pixels). ``elements`` (label -> data (x, y)) are mapped to
-    pixels through the data->pixel transform of the axes bound to ``ax`` (else the figure's
-    first axes) after the code ran.
+    (the viewBox coordinates). ``code`` runs with ``plt``, ``np`` and ``math`` pre-imported.
+    When ``image_png`` is given it is written into the task's private dir and its path is bound to
+    ``image_path``; ``points_px`` is bound to ``P`` (label -> (x, y) pixels; without points ``P``
+    is not bound, as for a model's code). ``elements`` (label -> data (x, y)) are mapped to pixels
+    through the data->pixel transform of the axes bound to ``ax`` (else the figure's first axes)
+    after the code ran.
     """
 
     code: str

@@ -742,8 +742,9 @@ def _run_and_report(req: dict, image_path: str | None, report) -> None:
         _svg_render, _SvgRefused = _svg_mod.render, _svg_mod.SvgRefused
     _isinstance, _float, _len, _str, _jd = isinstance, float, len, str, json.dumps
 
-    g = {"__name__": "__main__", "__builtins__": builtins, "plt": plt, "np": np, "math": math,
-         "P": {str(k): (float(v[0]), float(v[1])) for k, v in req.get("P", {}).items()}}
+    g = {"__name__": "__main__", "__builtins__": builtins, "plt": plt, "np": np, "math": math}
+    if req.get("P"):  # the generator's truth, for the flywheel's own interactions only: a model's code has none
+        g["P"] = {str(k): (float(v[0]), float(v[1])) for k, v in req["P"].items()}
     if image_path is not None:
         g["image_path"] = image_path
     linecache.cache["<task>"] = (len(code), None, code.splitlines(True), "<task>")
