@@ -445,6 +445,9 @@ class Zygote:
                 vmsize = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
             if self.cgroup is not None:
                 self.cgroup.arm(int(lim["memory_mb"]) << 20)
+                # this task's baseline: an OOM kill of an earlier task whose status came from its
+                # own report (not from a SIGKILL) must not be charged to this one
+                self.oom_seen = self.cgroup.oom_kills()
             r, w = os.pipe()
             t0 = time.monotonic()
             pid = os.fork()
@@ -526,7 +529,7 @@ class Zygote:
 
     # -- main loop --------------------------------------------------------------------------------
     def _oom_killed(self) -> bool:
-        """Whether the cgroup's OOM killer killed a process since the last check."""
+        """Whether the cgroup's OOM killer killed a process since this task started (or the last check)."""
         if self.cgroup is None:
             return False
         n, self.oom_seen = self.oom_seen, self.cgroup.oom_kills()
