@@ -825,12 +825,7 @@ def _run_and_report(req: dict, image_path: str | None, report) -> None:
             bb = t.get_window_extent(renderer)
             texts.append([str(t.get_text()), _float(bb.x0), height - _float(bb.y1), _float(bb.x1),
                           height - _float(bb.y0)])
-        header = {"status": "ok", "error": "", "points": points, "texts": texts}
-        size = _len(_jd(header, separators=(",", ":"))) + _len(png) + 32
-        if size > max_out:
-            report({"status": "output_limit", "error": f"result of {size} bytes exceeds max_output_bytes={max_out}"})
-            return
-        report(header, png)
+        _report_ok(report, points, texts, png, max_out, _jd, _len)
     except MemoryError as e:
         report({"status": "memory", "error": _format_error(e)})
     except BaseException as e:  # noqa: BLE001
@@ -855,8 +850,14 @@ def _report_svg(g: dict, req: dict, report, render, refused: type, max_out: int,
     except BaseException as e:  # noqa: BLE001
         report({"status": "error", "error": f"while rendering the svg: {type(e).__name__}: {e}"[:4000]})
         return
+    _report_ok(report, points, texts, png, max_out, dumps, len)
+
+
+def _report_ok(report, points: dict, texts: list, png: bytes, max_out: int, dumps, length) -> None:
+    """Report a rendered figure, or ``output_limit`` when header and PNG exceed ``max_out`` (``dumps``
+    and ``length`` are the caller's references, captured before the task's code ran)."""
     header = {"status": "ok", "error": "", "points": points, "texts": texts}
-    size = len(dumps(header, separators=(",", ":"))) + len(png) + 32
+    size = length(dumps(header, separators=(",", ":"))) + length(png) + 32
     if size > max_out:
         report({"status": "output_limit", "error": f"result of {size} bytes exceeds max_output_bytes={max_out}"})
         return
