@@ -120,6 +120,11 @@ def text_width(s: str, size: float) -> float:
     return 0.6 * size * len(s) + 2
 
 
+def svg_draft(fam, **fields):
+    """``fam.draft(...)`` for a figure rendered from SVG, in this kit's look."""
+    return fam.draft(renderer="svg", style=STYLE, **fields)
+
+
 class ParallelSum:
     """The parallel expansion the SVG families share: a second, independent sub-question on the
     same figure, answered together with the first as their sum (variant ``par_sum``).
@@ -128,10 +133,16 @@ class ParallelSum:
     ``PAR_WORDS``: ask -> the sub-question as a phrase ("how many edges the graph has"; ``{param}``
     fields are filled from the draft's params). Its
     ``_value(draft)`` (answer, or (answer, marks)) must compute any of those asks from the
-    draft's elements, and its ``rederive`` sends ``par_sum`` drafts to :meth:`rederive_sum`."""
+    draft's elements; :meth:`rederive` sends ``par_sum`` drafts to :meth:`rederive_sum`."""
 
     PAR: dict[str, tuple[str, ...]] = {}
     PAR_WORDS: dict[str, str] = {}
+
+    def rederive(self, draft) -> str:
+        if draft.variant == "par_sum":
+            return self.rederive_sum(draft)
+        v = self._value(draft)  # type: ignore[attr-defined]
+        return v[0] if isinstance(v, tuple) else v
 
     def _ask_value(self, draft, ask: str) -> tuple[str, list[str]]:
         v = self._value(draft.replace(variant="base", params={**draft.params, "ask": ask}))  # type: ignore[attr-defined]

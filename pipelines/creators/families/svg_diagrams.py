@@ -24,11 +24,7 @@ from pipelines.creators.common import (
     pick_ask,
 )
 from pipelines.creators.families._f3kit import ix_boxes, ix_rings, listing
-from pipelines.creators.families._svgkit import ACCENT, GOLD, INK, MUTED, SERIF, SOFT, STYLE, TEAL, ParallelSum, Svg
-
-
-def _svg_draft(fam: Family, **fields) -> Draft:
-    return fam.draft(renderer="svg", style=STYLE, **fields)
+from pipelines.creators.families._svgkit import ACCENT, GOLD, INK, MUTED, SERIF, SOFT, TEAL, ParallelSum, Svg, svg_draft
 
 
 # ==============================================================================================
@@ -151,7 +147,7 @@ class SvgVennCounts(ParallelSum, Family):
         if hidden is not None:
             params["total"] = sum(counts.values())
             params["hidden"] = hidden
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -194,11 +190,6 @@ class SvgVennCounts(ParallelSum, Family):
         ix = Interaction("highlight", f"Circle the region counts {listing(marks)} that the question needs.",
                          interaction_code(ix_rings(marks, color=ACCENT, r=19)), tuple(marks))
         return draft.replace(question=question, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)[0]
 
 
 # ==============================================================================================
@@ -290,7 +281,7 @@ class SvgDataTable(ParallelSum, Family):
         elif ask in ("difference", "selected"):
             cells = rng.sample(sorted(elements_rc), 2 if ask == "difference" else 3)
             params["cells"] = [list(c) for c in cells]
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -364,11 +355,6 @@ class SvgDataTable(ParallelSum, Family):
         ix = Interaction("shade", f"Shade the cells {listing(used)} that the calculation uses.",
                          interaction_code(ix_boxes(used, COL_W / 2 - 4, ROW_H / 2 - 5, color=GOLD)), tuple(used))
         return draft.replace(question=q, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)[0]
 
 
 # ==============================================================================================
@@ -449,7 +435,7 @@ class SvgNumberLine(ParallelSum, Family):
                   "one": rng.choice(order)}
         if ask == "jumps":
             params["jump"] = str(step * rng.choice([j for j in (1, 2) if (pts[order[2]] - pts[order[0]]) % j == 0] or [1]))
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -517,11 +503,6 @@ class SvgNumberLine(ParallelSum, Family):
                          else f"Circle the point {marks[0]} to read it against the ticks.",
                          interaction_code(code + ix_rings(marks, color=TEAL, r=14)), tuple(marks))
         return draft.replace(question=q, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)
 
 
 # ==============================================================================================
@@ -594,7 +575,7 @@ class SvgLogicGates(Family):
         s.text(300, 280, "1 = true, 0 = false", size=13, fill=MUTED, style="italic")
         code, elements = s.build()
         params = {"ask": ask, "g1": g1, "g2": g2, "not_a": not_a, "values": values}
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 

@@ -27,16 +27,12 @@ from pipelines.creators.common import (
 )
 from pipelines.creators.families._f3kit import ix_rings, listing
 from pipelines.creators.families._svgkit import (
-    ACCENT, GOLD, INK, MUTED, PAPER, SERIF, SOFT, STYLE, TEAL, ParallelSum, Svg, nearest,
+    ACCENT, GOLD, INK, MUTED, PAPER, SERIF, SOFT, TEAL, ParallelSum, Svg, svg_draft, nearest,
 )
 
 LETTERS = "ABCDEFGHJKLM"  # no I (reads as 1)
 # vertex discs are coloured clearly off the paper: a vertex's centre is ink even inside a letter's counter
 NODE_FILL, PLACE_FILL = "#b9d6e4", "#c5e0b4"
-
-
-def _svg_draft(fam: Family, **fields) -> Draft:
-    return fam.draft(renderer="svg", style=STYLE, **fields)
 
 
 def _edges_from(draft: Draft, key: str = "edges") -> list[tuple[str, str, int]]:
@@ -116,7 +112,7 @@ class SvgGraphDegrees(ParallelSum, Family):
         params = {"ask": ask, "n": n, "edges": [[*pos[a], *pos[b]] for a, b in pairs]}
         if ask == "degree":
             params["v"] = LETTERS[rng.randrange(n)]
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -166,11 +162,6 @@ class SvgGraphDegrees(ParallelSum, Family):
             ix = Interaction("highlight", f"Circle the vertices {listing(marks)} to tally their edges.",
                              interaction_code(ix_rings(marks, color=ACCENT, r=22)), tuple(marks))
         return draft.replace(question=q, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)[0]
 
 
 # ==============================================================================================
@@ -268,7 +259,7 @@ class SvgRouteNetwork(ParallelSum, Family):
                 nxt = [v for v in sorted(adj[walk[-1]]) if v not in walk] or sorted(adj[walk[-1]])
                 walk.append(rng.choice(nxt))
             params["walk"] = walk
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -311,11 +302,6 @@ class SvgRouteNetwork(ParallelSum, Family):
             ix = Interaction("highlight", f"Circle the places {listing(marks)} the question is about.",
                              interaction_code(ix_rings(marks, color=ACCENT, r=21)), tuple(marks))
         return draft.replace(question=q, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)[0]
 
 
 # ==============================================================================================
@@ -396,7 +382,7 @@ class SvgCircuit(ParallelSum, Family):
             params["part"] = rng.choice(["R1", "R2"])
         if ask == "branch":
             params["part"] = rng.choice(["R3", "R4"])
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -458,11 +444,6 @@ class SvgCircuit(ParallelSum, Family):
                          interaction_code(ix_rings(marks, color=ACCENT, r=24)), tuple(marks))
         return draft.replace(question=q, answer=answer, solution=f"{solution}: {answer}.", interactions=(ix,))
 
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)[0]
-
 
 # ==============================================================================================
 # street map
@@ -521,7 +502,7 @@ class SvgStreetMap(ParallelSum, Family):
         names = list(PLACES[:k])
         params = {"ask": ask, "a": names[0], "b": names[1], "stops": names[:3],
                   "metres": rng.choice([80, 100, 120, 150]), "minutes": rng.choice([2, 3, 4, 5])}
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -600,11 +581,6 @@ class SvgStreetMap(ParallelSum, Family):
             ix = Interaction("highlight", f"Circle {marks[0]} and read its avenue and street.",
                              interaction_code(ix_rings(marks, color=ACCENT, r=16)), tuple(marks))
         return draft.replace(question=q, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)
 
 
 def _move_text(dx: int, dy: int) -> str:

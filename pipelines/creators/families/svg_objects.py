@@ -24,12 +24,8 @@ from pipelines.creators.common import (
 )
 from pipelines.creators.families._f3kit import ix_boxes, ix_rings, listing
 from pipelines.creators.families._svgkit import (
-    ACCENT, GOLD, INK, MUTED, PLUM, SERIF, SOFT, STYLE, TEAL, ParallelSum, Svg, nearest,
+    ACCENT, GOLD, INK, MUTED, PLUM, SERIF, SOFT, TEAL, ParallelSum, Svg, svg_draft, nearest,
 )
-
-
-def _svg_draft(fam: Family, **fields) -> Draft:
-    return fam.draft(renderer="svg", style=STYLE, **fields)
 
 
 # ==============================================================================================
@@ -102,7 +98,7 @@ class SvgClockFace(ParallelSum, Family):
         s.element("H", hx, hy, "point", "tip of the hour hand")
         code, elements = s.build()
         params = {"ask": ask, "later": rng.randrange(15, 200, 5)}
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -176,11 +172,6 @@ class SvgClockFace(ParallelSum, Family):
         ix = Interaction("auxiliary_line", "Extend both hands out to the rim of the clock to read them on the ticks.",
                          interaction_code(extend + ix_rings(["M", "H"], color=ACCENT, r=12)), ("M", "H"))
         return draft.replace(question=q, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)
 
 
 # ==============================================================================================
@@ -269,7 +260,7 @@ class SvgStructureFormula(ParallelSum, Family):
         code, elements = s.build()
         params = {"ask": ask, "bonds": [[*atoms[a], *atoms[b], o] for a, b, o in bonds], "kind": kind,
                   "atoms": [[nm[0], x, yy] for nm, (x, yy) in atoms.items()]}
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft, rng)
 
@@ -340,11 +331,6 @@ class SvgStructureFormula(ParallelSum, Family):
             marks, what = carbons, "Circle each carbon and count the atoms bonded around it."
         ix = Interaction("highlight", what, interaction_code(ix_rings(marks, color=ACCENT, r=21)), tuple(marks))
         return draft.replace(question=q, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)
 
 
 # ==============================================================================================
@@ -427,7 +413,7 @@ class SvgCubeNet(ParallelSum, Family):
         code, elements = s.build()
         face = rng.randint(1, 6)
         params = {"ask": ask, "face": face, "other": rng.choice([k for k in range(1, 7) if k != face])}
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -465,11 +451,6 @@ class SvgCubeNet(ParallelSum, Family):
                          interaction_code(ix_boxes(marks, CELL / 2 - 5, CELL / 2 - 5, color=ACCENT, alpha=0.3)),
                          tuple(marks))
         return draft.replace(question=q, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)
 
 
 # ==============================================================================================
@@ -538,7 +519,7 @@ class SvgPictogram(ParallelSum, Family):
         params = {"ask": ask, "theme": ti, "key": key, "icons": icons}
         pick = rng.sample(range(nrow), 2)
         params["a"], params["b"] = cats[pick[0]], cats[pick[1]]
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
@@ -585,11 +566,6 @@ class SvgPictogram(ParallelSum, Family):
         ix = Interaction("highlight", f"Circle the first icon of the rows {listing(marks)} and count along them.",
                          interaction_code(ix_rings(marks, color=ACCENT, r=19)), tuple(marks))
         return draft.replace(question=q, answer=answer, solution=solution, interactions=(ix,))
-
-    def rederive(self, draft: Draft) -> str:
-        if draft.variant == "par_sum":
-            return self.rederive_sum(draft)
-        return self._value(draft)
 
 
 # ==============================================================================================
@@ -640,7 +616,7 @@ class SvgCards(Family):
         event = rng.choice(sorted(EVENTS))
         red_at = [[e.x, e.y] for e in elements if int(e.name) in reds]
         params = {"ask": ask, "event": event, "red_at": red_at, "times": rng.choice([30, 60, 120])}
-        draft = _svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
+        draft = svg_draft(self, node_ids=covered, render_code=code, question="", answer="", solution="",
                            interactions=(), elements=elements, difficulty=d, params=params)
         return self._pose(draft)
 
