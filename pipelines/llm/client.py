@@ -276,7 +276,7 @@ class ChatClient:
     def _complete_body(self, body: dict[str, Any]) -> Completion:
         t0 = time.perf_counter()
         key = request_hash(body)
-        hit = self._cache_get(key)
+        hit = cached_response(self.cache, key)
         if hit is not None:
             self._add_usage(calls=1, cache_hits=1)
             return Completion(text=hit.text, finish_reason=hit.finish_reason, prompt_tokens=hit.prompt_tokens,
@@ -311,10 +311,12 @@ class ChatClient:
                           seconds=time.perf_counter() - t0, cost_usd=cost, request_hash=key,
                           attempts=reply.attempts)
 
-    def _cache_get(self, key: str) -> ParsedResponse | None:
-        """The cached response for ``key`` parsed, or None (also for an entry that does not parse)."""
-        response = self.cache.get(key) if self.cache is not None else None
-        try:
-            return ParsedResponse(response) if response is not None else None
-        except (TypeError, ValueError, AttributeError):
-            return None
+
+def cached_response(cache: ResponseCache | None, key: str) -> ParsedResponse | None:
+    """The cached response for ``key`` parsed, or None (no cache, a miss, or an entry that does
+    not parse): the one cache read of the HTTP client and the vLLM engine."""
+    response = cache.get(key) if cache is not None else None
+    try:
+        return ParsedResponse(response) if response is not None else None
+    except (TypeError, ValueError, AttributeError):
+        return None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.llm.cache import ResponseCache, request_hash
-from pipelines.llm.client import Completion, Usage, ParsedResponse
+from pipelines.llm.client import Completion, Usage, cached_response
 
 _SAMPLING_KEYS = {"temperature": "temperature", "top_p": "top_p", "max_tokens": "max_tokens", "seed": "seed",
                   "stop": "stop"}
@@ -44,14 +44,13 @@ class VLLMEngine:
     def complete_many(self, requests: Iterable[Any], progress: bool = False) -> list[Completion]:
         bodies = [r if isinstance(r, Mapping) else {"messages": list(r)} for r in requests]
         bodies = [{"model": self.model, **b} for b in bodies]
+        keys = [request_hash(b) for b in bodies]
         out: list[Completion | None] = [None] * len(bodies)
         todo = []
-        for i, body in enumerate(bodies):
-            cached = self._cache.get(request_hash(body)) if self._cache else None
-            if cached is not None:
-                hit = ParsedResponse(cached)
-                out[i] = Completion(text=hit.text, finish_reason=hit.finish_reason, cached=True,
-                                    request_hash=request_hash(body))
+        for i, key in enumerate(keys):
+            hit = cached_response(self._cache, key)
+            if hit is not None:
+                out[i] = Completion(text=hit.text, finish_reason=hit.finish_reason, cached=True, request_hash=key)
             else:
                 todo.append(i)
         t0 = time.perf_counter()
@@ -62,9 +61,9 @@ class VLLMEngine:
             gen = res.outputs[0]
             out[i] = Completion(text=gen.text, finish_reason=gen.finish_reason,
                                 prompt_tokens=len(res.prompt_token_ids or ()), completion_tokens=len(gen.token_ids),
-                                seconds=time.perf_counter() - t0, request_hash=request_hash(body), attempts=1)
+                                seconds=time.perf_counter() - t0, request_hash=keys[i], attempts=1)
             if self._cache:
-                self._cache.put(request_hash(body), body, {
+                self._cache.put(keys[i], body, {
                     "choices": [{"message": {"role": "assistant", "content": gen.text},
                                  "finish_reason": gen.finish_reason}]})
         return out  # type: ignore[return-value]
