@@ -365,16 +365,16 @@ def knowledge_evolution(context: dg.AssetExecutionContext, lake: LakeResource, l
     knowledge_nodes / knowledge_edges. The next round's plans sample them."""
     from knowledge.evolve import evolve, extend_graph
     from knowledge.subpoints import conditions
-    from pipelines.plan import knowledge_state
+    from pipelines.plan import evolved_nodes
 
     round, domain = partition_of(context)
     store = lake.lake()
-    state = knowledge_state(store, domain, round)
-    graph = extend_graph(_taxonomy(), state.nodes)
+    earlier = evolved_nodes(store, domain, round)  # only the nodes: no scan of the samples history
+    graph = extend_graph(_taxonomy(), earlier)
     drafts = store.read("drafts", round, domain, columns=["sample_id", "attempt", "params"]).to_pylist()
     params = {(d["sample_id"], d["attempt"]): d["params"] for d in drafts}
     accepted = [{**s, "params": params.get((s["sample_id"], s["attempt"]))} for s in store.rows("samples", round, domain)]
-    nodes, edges = evolve(graph, accepted, round, domain, conditions(state.nodes))
+    nodes, edges = evolve(graph, accepted, round, domain, conditions(earlier))
     client = llm.client(store)
     rejected = []
     if client is not None:  # the model proposes new points too, each validated (pipelines.llm.proposer)
@@ -393,7 +393,7 @@ def knowledge_evolution(context: dg.AssetExecutionContext, lake: LakeResource, l
         "model_proposals_rejected": dg.MetadataValue.json(rejected),
         "model_stages": _model_status(llm),
         "edges": dg.MetadataValue.json(Counter(e["kind"] for e in edges)),
-        "evolved_nodes_before": len(state.nodes),
+        "evolved_nodes_before": len(earlier),
     })
 
 

@@ -30,12 +30,18 @@ def round_seed(seed: int, round: int, domain: str) -> int:
     return zlib.crc32(f"{seed}:{round}:{domain}".encode()) & 0x7FFFFFFF
 
 
+def evolved_nodes(lake: Lake, domain: str, round: int) -> list[dict]:
+    """``domain``'s knowledge nodes evolved in rounds before ``round``."""
+    return lake.read("knowledge_nodes", domain=domain,
+                     filter=(pc.field("round") < round) & (pc.field("source") == "evolved")).to_pylist()
+
+
 def knowledge_state(lake: Lake, domain: str, round: int) -> KnowledgeState:
     """Evolved knowledge and accepted-sample groups of ``domain`` from rounds before ``round``."""
-    before = pc.field("round") < round
-    nodes = lake.read("knowledge_nodes", domain=domain, filter=before & (pc.field("source") == "evolved"))
-    edges = lake.read("knowledge_edges", domain=domain, filter=before & (pc.field("kind") != "prerequisite"))
-    return KnowledgeState(nodes=nodes.to_pylist(), edges=edges.to_pylist(), samples=sample_groups(lake, domain, round))
+    edges = lake.read("knowledge_edges", domain=domain,
+                      filter=(pc.field("round") < round) & (pc.field("kind") != "prerequisite"))
+    return KnowledgeState(nodes=evolved_nodes(lake, domain, round), edges=edges.to_pylist(),
+                          samples=sample_groups(lake, domain, round))
 
 
 def sample_groups(lake: Lake, domain: str, round: int) -> list[dict]:
