@@ -242,10 +242,9 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_browse(args: argparse.Namespace) -> int:
     """A local web page over the lake (samples, rejected drafts, benchmark and evaluated items)
     on 127.0.0.1 until Ctrl-C; a taken port is refused before anything starts."""
-    import socket
-
     import uvicorn
 
+    from assets_defs.launch import port_taken
     from warehouse.browse import HOST, default_port
     from warehouse.browse.app import create_app
 
@@ -253,12 +252,9 @@ def cmd_browse(args: argparse.Namespace) -> int:
     port = default_port() if args.port is None else args.port
     if not 0 < port < 65536:
         raise UsageError(f"--port must be 1..65535, got {port}")
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-        try:
-            probe.bind((HOST, port))
-        except OSError as err:
-            raise UsageError(f"port {port} on {HOST} is taken ({err.strerror}); choose another with --port") from err
+    taken = port_taken(port, HOST)
+    if taken:
+        raise UsageError(f"port {port} on {HOST} is taken ({taken}); choose another with --port")
     app = create_app(root)
     print(f"Browsing {root} at http://{HOST}:{port}/  (Ctrl-C stops)", flush=True)
     uvicorn.run(app, host=HOST, port=port, log_level="warning")

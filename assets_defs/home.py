@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from warehouse.storage import REPO_ROOT as REPO
 from warehouse.storage import atomic_path
 
-REPO = Path(__file__).resolve().parent.parent
 DAGSTER_YAML = """\
 # written by `flywheel` (assets_defs/home.py) because this file was missing or empty; yours to edit
 telemetry:

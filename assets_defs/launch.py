@@ -27,15 +27,15 @@ class LaunchError(RuntimeError):
     """A launch or UI start that cannot proceed; the message says what to do."""
 
 
-def port_free(port: int, host: str = HOST) -> bool:
-    """Whether ``host:port`` can be bound now (as the webserver will)."""
+def port_taken(port: int, host: str = HOST) -> str | None:
+    """Why ``host:port`` cannot be bound now (as a web server binds it), or None when it can."""
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
-        except OSError:
-            return False
-    return True
+        except OSError as err:
+            return err.strerror or str(err)
+    return None
 
 
 def _dg() -> str:
@@ -52,7 +52,7 @@ def exec_dev(port: int) -> None:
     """Replace this process with `dg dev` on ``HOST:port`` for the project's instance (never returns)."""
     if not 0 < port < 65536:
         raise LaunchError(f"port must be 1..65535, got {port}")
-    if not port_free(port):
+    if port_taken(port):
         raise LaunchError(f"port {port} on {HOST} is taken; choose another: make dev PORT={port + 1} "
                           f"(or flywheel dev --port {port + 1})")
     home = dagster_home()
