@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from pipelines.creators.base import MODEL_FAMILY, Draft, Family
+from pipelines.creators.base import LABEL_TOKEN, MODEL_FAMILY, Draft, Family
 from pipelines.records import row_to_draft
 from warehouse.images import decode
 
@@ -29,7 +29,6 @@ EDGE_PIXELS = 2
 # a measurement written after a number: "is 45°", "30 volts" state a value as a given
 _UNIT = (r"(?:°|degrees?\b|volts?\b|ohms?\b|Ω|amperes?\b|newtons?\b|cm\b|mm\b|km\b|m\b|kg\b|g\b|%|"
          r"percent\b|minutes?\b|hours?\b|seconds?\b|cents?\b)")
-_LABEL_TOKEN = re.compile(r"\b[A-Z][A-Z0-9']*\b")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -54,7 +53,7 @@ def answers_equal(a: str, b: str, answer_type: str) -> bool:
 
 
 def _label_tokens(question: str) -> list[str]:
-    return _LABEL_TOKEN.findall(question)
+    return LABEL_TOKEN.findall(question)
 
 
 def answer_stated(d: Draft) -> str | None:

@@ -32,6 +32,8 @@ AnswerType = Literal["number", "choice", "text"]
 InteractionKind = Literal["auxiliary_line", "midpoint", "angle_mark", "shade", "crop", "highlight"]
 Expansion = Literal["none", "parallel", "sequential"]
 MODEL_FAMILY = "model"  # the ``family`` of model-written drafts: no procedural re-derivation exists
+# an all-capital word: the checker reads it in a question as an element label, so wording never writes one
+LABEL_TOKEN = re.compile(r"\b[A-Z][A-Z0-9']*\b")
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ same figure geometry. Fonts are width-compatible with the label layout's box est
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
 
 from pipelines.creators.base import Draft
+from pipelines.creators.wording import content_rng
 
 PAPERS = {"white": "#ffffff", "ivory": "#fbf8ef", "mist": "#f3f6fb", "sage": "#f4f7f1"}
 INKS = {"black": "#000000", "navy": "#1f2a44", "graphite": "#2e2e2e", "umber": "#3b2a22", "pine": "#14372a"}
@@ -110,7 +110,7 @@ def apply(draft: Draft, style: Style) -> Draft:
     """``draft`` drawn in ``style``: render code wrapped, ``style`` column = family picks + common picks.
     Only matplotlib code is wrapped; another renderer's family (an SVG document) records its own
     picks with :func:`with_extra` and keeps its code."""
-    if getattr(draft, "renderer", "matplotlib") != "matplotlib":
+    if draft.renderer != "matplotlib":
         return draft
     if style == Style():
         code = draft.render_code
@@ -132,5 +132,4 @@ def parse(tag: str) -> Style:
 def for_draft(draft: Draft) -> Style:
     """The common style of a draft, seeded by its content like the wording frame (identical
     problems look identical, so image de-duplication still sees them)."""
-    key = "\x1f".join(("style", draft.family, draft.question, draft.answer, draft.render_code))
-    return pick(random.Random(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")))
+    return pick(content_rng("style", draft.family, draft.question, draft.answer, draft.render_code))

@@ -19,10 +19,9 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 
-from pipelines.creators.base import Draft
+from pipelines.creators.base import LABEL_TOKEN, Draft
 
 _SLOT = re.compile(r"\{(\w+)\}")
-_UPPER_WORD = re.compile(r"\b[A-Z][A-Z0-9']*\b")
 
 
 class Grammar:
@@ -34,7 +33,7 @@ class Grammar:
             if isinstance(alts, str) or not alts:
                 raise ValueError(f"grammar rule {name!r}: expected a non-empty list of alternatives")
             for alt in alts:
-                bad = [w for w in _UPPER_WORD.findall(_SLOT.sub("", alt)) if w not in labels]
+                bad = [w for w in LABEL_TOKEN.findall(_SLOT.sub("", alt)) if w not in labels]
                 if bad:
                     raise ValueError(f"grammar rule {name!r}: alternative {alt!r} writes upper-case word(s) {bad} "
                                      "that the checker would read as labels")
@@ -64,6 +63,12 @@ def _tidy(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r" ([,.;:?!])", r"\1", text)
     return re.sub(r"(^|[.?!] )([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+def content_rng(*parts: str) -> random.Random:
+    """A generator seeded by ``parts`` (a draft's content), the same in every process and run."""
+    key = "\x1f".join(parts)
+    return random.Random(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
 
 
 # ---------------------------------------------------------------------------------------------- framing
@@ -112,7 +117,7 @@ def _as_phrase(name: str) -> str:
     """A taxonomy name inside a sentence: the first letter lowered unless the first word is a
     proper name ("Ohm's law") or the name holds an all-capital word (read as a label)."""
     first = name.split(" ", 1)[0]
-    if not name or _UPPER_WORD.search(name):
+    if not name or LABEL_TOKEN.search(name):
         return ""
     return name if "'" in first or first[1:] != first[1:].lower() else name[:1].lower() + name[1:]
 
@@ -160,8 +165,7 @@ def frame(draft: Draft) -> Draft:
 
     The picks are seeded by the draft's content (family, question, answer, figure code), not by
     the plan: identical problems get identical wording, so exact de-duplication still sees them."""
-    key = "\x1f".join((draft.family, draft.question, draft.answer, draft.render_code))
-    rng = random.Random(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
+    rng = content_rng(draft.family, draft.question, draft.answer, draft.render_code)
     subject = subject_phrase(draft.node_ids[0], draft.domain) if draft.node_ids else _named(draft.domain, 1) \
         or draft.domain.replace("_", " ")
     point = point_phrase(draft.node_ids[0]) if draft.node_ids else subject
