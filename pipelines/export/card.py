@@ -35,10 +35,9 @@ def card(title: str, summary: str, data_files: Sequence[str], fields: Mapping[st
     """The card text; ``fields`` maps column -> meaning, ``rows`` give the per-domain counts."""
     per_domain = Counter(str(r.get(domain_key) or "(none)") for r in rows)
     total = sum(per_domain.values())
-    files = "\n".join(f"      - {f}" for f in data_files)
     lines = [
         "---", "license: other", "configs:", "  - config_name: default", "    data_files:",
-        "      - split: train", "        path:", files.replace("      - ", "          - "), "---", "",
+        "      - split: train", "        path:", *[f"          - {f}" for f in data_files], "---", "",
         f"# {title}", "", summary, "",
         "## Fields", "", "| column | meaning |", "|---|---|",
         *[f"| `{k}` | {v} |" for k, v in fields.items()], "",

@@ -226,12 +226,13 @@ def unavailable_tasks(lake: Lake, specs: Sequence[str]) -> list[dict]:
     """VTBench tasks that cannot be scored with the loaded files - no question column, or no
     ground-truth image column (e.g. a file without ``annotation_perception``) - as
     ``{benchmark, task, n, reason}``: reported as unavailable instead of scoring every item 0."""
-    out = []
+    out, rows = [], None
     for text in specs:
         spec = Spec.parse(text)
         if spec.name != "vtbench":
             continue
-        rows = query(lake, "SELECT task_type, reference_image_id FROM source_vtbench WHERE domain = 'vtbench'")
+        if rows is None:  # one read for every vtbench spec
+            rows = query(lake, "SELECT task_type, reference_image_id FROM source_vtbench WHERE domain = 'vtbench'")
         for task in [spec.task] if spec.task else TASKS["vtbench"]:
             mine = [r for r in rows if r["task_type"] == task]
             if not mine:
