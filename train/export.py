@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.export.card import card, write_card
@@ -320,18 +321,29 @@ def load_dataset(path: str | os.PathLike):
     return datasets.load_dataset("parquet", data_files=str(path), split="train")
 
 
+def _pngs(lake, ids: set[str]) -> dict[str, bytes]:
+    """image_id -> PNG of the ``images`` rows with those ids (only they are read)."""
+    imgs = lake.read("images", columns=["image_id", "png"], filter=pc.field("image_id").isin(list(ids)))
+    return dict(zip(imgs.column("image_id").to_pylist(), imgs.column("png").to_pylist()))
+
+
+def public_weighted(weights: Mapping[str, float]) -> list[str]:
+    """The public RL prompt sets ``weights`` gives a positive weight (not our own rows)."""
+    from train.rl_mix import OURS
+
+    return [k for k, w in weights.items() if k != OURS and w > 0]
+
+
 def mix_public_prompts(lake, ours: Export, weights: Mapping[str, float], seed: int = 0) -> Export:
     """``ours`` (the RL set) mixed with the public RL prompt sets of ``source_rl_prompts`` by ``weights``."""
     from train.rl_mix import OURS, TRAIN_SPLITS, mix, public_row
 
     pools: dict[str, list[dict]] = {OURS: ours.rows}
-    wanted = [k for k, w in weights.items() if k != OURS and w > 0]
+    wanted = public_weighted(weights)
     if wanted:
         prompts = lake.read("source_rl_prompts").to_pylist() if lake.exists("source_rl_prompts") else []
         prompts = [p for p in prompts if p["dataset"] in wanted and p["split"] in TRAIN_SPLITS.get(p["dataset"], (p["split"],))]
-        ids = {p["image_id"] for p in prompts}
-        imgs = lake.read("images", columns=["image_id", "png"])
-        png = {i: b for i, b in zip(imgs.column("image_id").to_pylist(), imgs.column("png").to_pylist()) if i in ids}
+        png = _pngs(lake, {p["image_id"] for p in prompts})
         for p in prompts:
             if p["image_id"] not in png:
                 raise ExportError(f"source_rl_prompts {p['dataset']} item {p['item_id']}: image {p['image_id']} "
@@ -354,12 +366,10 @@ def export_from_lake(lake, name: str, seed: int = 0, rl_weights: Mapping[str, fl
         wanted = {t["image_id"] for t in tasks or []}
     else:
         wanted = {s["image_id"] for s in samples} | {i["image_id"] for s in samples for i in s["interactions"] or []}
-    imgs = lake.read("images", columns=["image_id", "png"])
-    images = {i: p for i, p in zip(imgs.column("image_id").to_pylist(), imgs.column("png").to_pylist())
-              if i in wanted}
+    images = _pngs(lake, wanted)
     if name == "perception_sft":
         return build_perception_set(tasks, images, heldout_image_ids(samples, seed))
     out = build_samples_set(name, samples, images, seed)
-    if name == "rl" and rl_weights and any(w > 0 for k, w in rl_weights.items() if k != "ours"):
+    if name == "rl" and rl_weights and public_weighted(rl_weights):
         return mix_public_prompts(lake, out, rl_weights, seed)
     return out
