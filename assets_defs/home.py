@@ -1,7 +1,8 @@
 """Where Dagster keeps this project's run history, one rule for every entry point (`flywheel run`,
 `flywheel dev` / `make dev`, `flywheel launch`): ``$DAGSTER_HOME`` when set, else the repo's
 ``.dagster_home/``. The first use writes a ``dagster.yaml`` with telemetry and the welcome modal
-off (an existing non-empty one is the user's and is left alone)."""
+off and the project's event log storage (:mod:`assets_defs.event_log`); an existing non-empty one
+is the user's and is left alone."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ telemetry:
   enabled: false
 nux:
   enabled: false
+# Dagster's SQLite event log with one engine per database instead of one per event (same files)
+event_log_storage:
+  module: assets_defs.event_log
+  class: KeptEngineSqliteEventLogStorage
 """
 
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-import openai
-
 NO_KEY = "EMPTY"  # what vLLM's docs pass when the server has no key; the header itself is omitted
 _EXCERPT = 300
 
@@ -47,6 +45,8 @@ class Transport:
         self.base_url = str(base_url).strip().rstrip("/")
         self.timeout_s = float(timeout_s)
         self._sent = threading.local()  # the SDK sends from the calling thread: one counter per thread
+        import openai  # here, not at module level: a second of imports that a round without a model never needs
+
         http = openai.DefaultHttpxClient(event_hooks={"request": [self._count]})
         self._sdk = openai.OpenAI(base_url=self.base_url, api_key=api_key or NO_KEY, timeout=self.timeout_s,
                                   max_retries=int(max_retries), http_client=http)
@@ -60,6 +60,8 @@ class Transport:
 
     def chat(self, body: Mapping[str, Any]) -> Reply:
         """POST ``/chat/completions`` with ``body``; never raises for a failed request."""
+        import openai
+
         self._sent.n = 0
         params = {k: v for k, v in body.items() if k not in ("model", "messages")}
         try:
@@ -77,6 +79,8 @@ class Transport:
 
     def models(self) -> list[str]:
         """The model ids the endpoint serves; :class:`EndpointError` (one line) when it cannot say."""
+        import openai
+
         try:
             return [m.id for m in self._sdk.models.list(extra_headers=self._headers).data]
         except openai.APITimeoutError:
