@@ -84,6 +84,8 @@ def test_rewards_score_format_accuracy_consistency_and_code():
 def test_consistency_needs_the_answer_at_the_end_of_the_thinking():
     comp = _completion(final_turn("the length is 4 " + "x" * 600, "5"))
     assert consistency_reward([comp], ["5"], answer_type=["number"]) == [0.0]
+    grouped = _completion(final_turn("so there are 1,200 seats", "1200"))  # the same number, written with a comma
+    assert consistency_reward([grouped], ["1200"], answer_type=["number"]) == [1.0]
 
 
 def test_config_defaults_are_vthinkers_and_bad_configs_name_the_problem(tmp_path):

@@ -15,16 +15,14 @@ from the run config. Consistency and code execution count only when the answer i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from pipelines.check import parse_number
-from pipelines.scoring.answers import answer_matches
+from pipelines.scoring.answers import answer_matches, numbers
 from pipelines.scoring.extract import extract_answer
 from train.protocol import extract_thinking, format_ok
 
 WEIGHTS = {"format": 0.5, "accuracy": 1.0, "consistency": 0.5, "code": 0.3}
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:/\d+)?")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,7 +83,7 @@ def consistency_score(text: str, answer_type: str = "number") -> float:
     value = parse_number(pred)
     if answer_type == "number" and value is not None:
         return float(any(parse_number(n) is not None and abs(float(parse_number(n)) - float(value)) <= 1e-6
-                         for n in _NUMBER.findall(tail)))
+                         for n in numbers(tail)))
     return 0.0
 
 

@@ -163,9 +163,17 @@ def can_infer(pred: str, choices: list[str]) -> str | None:
     return _LETTERS[hits[0]] if len(hits) == 1 else None
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:/\d+)?")
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers written in ``text``, in order (integers, decimals, fractions; ``1,000`` is 1000)."""
+    return _NUMBER.findall(text.replace(",", ""))
+
+
 def last_number(text: str) -> str | None:
     """The last number written in a free-text answer (``4 triangles``, ``so x = 12 cm``)."""
-    found = re.findall(r"-?\d+(?:\.\d+)?(?:/\d+)?", text.replace(",", ""))
+    found = numbers(text)
     return found[-1] if found else None
 
 
