@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 from knowledge import KnowledgeGraph, sample_picks
 from knowledge.evolve import accepted_counts, composites, extend_graph
 from pipelines.creators.base import Family
+from warehouse.catalog import records
 from warehouse.storage import Lake
 
 
@@ -51,11 +52,9 @@ def sample_groups(lake: Lake, domain: str, round: int) -> list[dict]:
     if scan is None:
         return []
     with lake.duckdb() as con:
-        rel = con.execute(f"""
+        return records(con, f"""
             SELECT list_sort(list_distinct(node_ids)) AS node_ids, family, variant, count(*) AS count
             FROM {scan} WHERE domain = ? AND round < ? GROUP BY ALL ORDER BY ALL""", [domain, round])
-        names = [d[0] for d in rel.description]
-        return [dict(zip(names, r)) for r in rel.fetchall()]
 
 
 def make_plans(graph: KnowledgeGraph, domain: str, round: int, n: int, seed: int,

@@ -5,6 +5,7 @@ stay few because tables are compacted; tables with no rows yet get a typed empty
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -86,3 +87,11 @@ def write_catalog(root: str | os.PathLike | None = None) -> Path:
             if os.path.exists(tmp + ".wal"):
                 os.unlink(tmp + ".wal")
     return target
+
+
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | Mapping = ()) -> list[dict]:
+    """Rows of ``sql`` as dicts (structs and lists come back as Python dicts and lists); ``params``
+    positional (``?``) or named (``$name``)."""
+    cur = con.execute(sql, params if isinstance(params, Mapping) else list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from warehouse.catalog import records
+
 THRESHOLDS = (1, 2, 5)
 
 NODE_COUNTS = """
@@ -104,17 +106,11 @@ class Coverage:
         }
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, round: int) -> list[dict]:
-    cur = con.execute(sql, {"round": round})
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
-
 def coverage(con: duckdb.DuckDBPyConnection, round: int, figures: bool = True) -> Coverage:
     """Metrics over every table row with ``round <= round`` (and the figures unless ``figures=False``)."""
     per_domain = dict(con.execute("SELECT domain, count(*) FROM samples WHERE round <= ? GROUP BY 1 ORDER BY 1",
                                   [round]).fetchall())
-    node_samples = [tuple(r.values()) for r in _rows(con, NODE_COUNTS, round)]
+    node_samples = [tuple(r.values()) for r in records(con, NODE_COUNTS, {"round": round})]
     total = len(node_samples)
     share = {k: (sum(n >= k for *_, n in node_samples) / total if total else 0.0) for k in THRESHOLDS}
     difficulty = dict(con.execute("SELECT difficulty, count(*) FROM samples WHERE round <= ? GROUP BY 1 ORDER BY 1",
@@ -122,7 +118,7 @@ def coverage(con: duckdb.DuckDBPyConnection, round: int, figures: bool = True) -
     answer_types = dict(con.execute("SELECT answer_type, count(*) FROM samples WHERE round <= ? GROUP BY 1 "
                                     "ORDER BY 2 DESC", [round]).fetchall())
     out = Coverage(round, per_domain, node_samples, share, difficulty, answer_types,
-                   _rows(con, GROWTH, round), _rows(con, DUPLICATES, round))
+                   records(con, GROWTH, {"round": round}), records(con, DUPLICATES, {"round": round}))
     out.needs_figure = dict(con.execute(
         "SELECT CASE WHEN needs_figure THEN 'yes' WHEN NOT needs_figure THEN 'no' ELSE 'unknown' END, count(*) "
         "FROM samples WHERE round <= ? GROUP BY 1 ORDER BY 1", [round]).fetchall())

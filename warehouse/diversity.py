@@ -13,6 +13,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from warehouse.catalog import records
 from warehouse.schemas import schema
 
 # DuckDB (RE2) form of the documented normalisation; a Python caller uses template_of() below
@@ -114,9 +115,7 @@ FROM diversity WHERE family = '*' AND scope = $scope AND round <= $round GROUP B
 
 def growth(con: duckdb.DuckDBPyConnection, round: int, scope: str = "cumulative") -> list[dict]:
     """Per round up to ``round``: the diversity table summed over domains (family '*')."""
-    cur = con.execute(GROWTH, {"round": round, "scope": scope})
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return records(con, GROWTH, {"round": round, "scope": scope})
 
 
 def plot_growth(rows: list[dict]) -> bytes:

@@ -10,14 +10,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from warehouse.catalog import records
+
 PAGE_ROWS = 50
-
-
-def records(cur: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> list[dict]:
-    """Rows of ``sql`` as dicts (structs and lists come back as Python dicts and lists)."""
-    res = cur.execute(sql, list(params))
-    names = [d[0] for d in res.description]
-    return [dict(zip(names, row)) for row in res.fetchall()]
 
 
 def one(cur: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> dict | None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import duckdb
 
 from warehouse.browse.catalog import image_png, png_size
-from warehouse.browse.paging import PAGE_ROWS, Page, keyset_page, one, records
+from warehouse.browse.paging import PAGE_ROWS, Page, keyset_page, one
+from warehouse.catalog import records
 
 DIMENSION_ORDER = "CASE dimension WHEN 'text' THEN 0 WHEN 'visual' THEN 1 WHEN 'action' THEN 2 " \
                   "WHEN 'answer' THEN 3 ELSE 4 END"
