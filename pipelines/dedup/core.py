@@ -255,16 +255,20 @@ def near_text_pairs(left: Sequence[Mapping], right: Sequence[Mapping], text_thre
     return i[keep], j[keep]
 
 
+def equal_in_sorted(keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(query index, index into ``keys``) for every pair of equal values; ``keys`` ascending."""
+    lo = np.searchsorted(keys, queries, "left")
+    count = np.searchsorted(keys, queries, "right") - lo
+    q = np.repeat(np.arange(queries.size), count)
+    return q, np.repeat(lo, count) + np.arange(q.size) - np.repeat(np.cumsum(count) - count, count)
+
+
 def _equal_across(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (i, j), once, with ``left[i, c] == right[j, c]`` in some column c."""
     codes = [np.empty(0, dtype=np.int64)]
     for c in range(left.shape[1]):
         order = np.argsort(left[:, c])
-        keys = left[order, c]
-        lo = np.searchsorted(keys, right[:, c], "left")
-        count = np.searchsorted(keys, right[:, c], "right") - lo
-        j = np.repeat(np.arange(right.shape[0]), count)
-        at = np.repeat(lo, count) + np.arange(j.size) - np.repeat(np.cumsum(count) - count, count)
+        j, at = equal_in_sorted(left[order, c], right[:, c])
         codes.append(order[at].astype(np.int64) << 32 | j)
     return _decode(_sorted_unique(np.concatenate(codes)))
 

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.dedup.core import DEFAULT_HAMMING_K, phash_pieces, phash_to_int, text_keys
+from pipelines.dedup.core import DEFAULT_HAMMING_K, equal_in_sorted, phash_pieces, phash_to_int, text_keys
 from pipelines.split import combination_key
 from warehouse.schemas import schema
 from warehouse.storage import Lake
@@ -127,11 +127,7 @@ def matches(lake: Lake, probe: pa.Table, domain: str | None = None, before_round
 def _near(batch: pa.RecordBatch, probe: pa.Table) -> pa.RecordBatch:
     """The rows of ``batch`` that match a row of ``probe`` (sorted by key): the same kind and
     key, another sample, a figure within the probe row's max_hamming bits."""
-    keys = probe.column("key").to_numpy()
-    lo = np.searchsorted(keys, batch.column("key").to_numpy(), "left")
-    count = np.searchsorted(keys, batch.column("key").to_numpy(), "right") - lo
-    row = np.repeat(np.arange(batch.num_rows), count)  # (batch row, probe row) for every equal key
-    at = np.repeat(lo, count) + np.arange(row.size) - np.repeat(np.cumsum(count) - count, count)
+    row, at = equal_in_sorted(probe.column("key").to_numpy(), batch.column("key").to_numpy())
     xor = batch.column("phash").to_numpy()[row] ^ probe.column("phash").to_numpy()[at]
     keep = np.bitwise_count(xor.view(np.uint64)) <= probe.column("max_hamming").to_numpy()[at]  # bits, not |value|
     for col, other in (("kind", pc.equal), ("sample_id", pc.not_equal)):
