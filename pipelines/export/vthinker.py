@@ -125,30 +125,26 @@ def image_file(image_id: str) -> str:
 def step_programs(sample: Mapping) -> list[str]:
     """Each interaction of ``sample`` as its own sandbox call: reads the image before it (the figure,
     then the previous step's stored image) from the export folder."""
-    steps, points = sample["interactions"] or [], points_of(sample)
-    out = []
-    for k, st in enumerate(steps):
-        before = sample["image_id"] if k == 0 else steps[k - 1]["image_id"]
-        try:
-            out.append(vthinker_code(st["code"], points, image_file(before), k + 1))
-        except OracleError as err:
-            raise OracleError(f"sample {sample['sample_id']} interactions[{k}].code: {err}") from None
-    return out
+    steps = sample["interactions"] or []
+    return [_step_code(sample, k, image_file(sample["image_id"] if k == 0 else steps[k - 1]["image_id"]))
+            for k in range(len(steps))]
 
 
 def chained_program(sample: Mapping) -> str:
     """Every interaction of ``sample`` as one program from the figure to the last processed image
     (V-Interaction's ``tool_code``), each step commented with its instruction."""
-    steps, points = sample["interactions"] or [], points_of(sample)
-    parts = []
-    for k, st in enumerate(steps):
-        try:
-            code = vthinker_code(st["code"], points, image_file(sample["image_id"]) if k == 0 else PREVIOUS, k + 1,
-                                 imports=k == 0)
-        except OracleError as err:
-            raise OracleError(f"sample {sample['sample_id']} interactions[{k}].code: {err}") from None
-        parts.append(f"# step {k + 1}: {st['instruction'].strip()}\n{code}")
-    return "\n".join(parts)
+    return "\n".join(
+        f"# step {k + 1}: {st['instruction'].strip()}\n"
+        + _step_code(sample, k, image_file(sample["image_id"]) if k == 0 else PREVIOUS, imports=k == 0)
+        for k, st in enumerate(sample["interactions"] or []))
+
+
+def _step_code(sample: Mapping, k: int, image_path: str | None, imports: bool = True) -> str:
+    """:func:`vthinker_code` of ``sample``'s interaction ``k``; an error names the sample and step."""
+    try:
+        return vthinker_code(sample["interactions"][k]["code"], points_of(sample), image_path, k + 1, imports)
+    except OracleError as err:
+        raise OracleError(f"sample {sample['sample_id']} interactions[{k}].code: {err}") from None
 
 
 def model_program(code: str) -> str:
