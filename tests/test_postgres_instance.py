@@ -88,7 +88,8 @@ def test_the_daemon_runs_a_rounds_partitions_concurrently_within_the_round_limit
     from assets_defs.partitions import DOMAINS
 
     home = dagster_home(tmp_path / "home")
-    lake = tmp_path / "lake"
+    lake, rendezvous = tmp_path / "lake", tmp_path / "rendezvous"
+    rendezvous.mkdir()
     domains = DOMAINS.get_partition_keys()[:RUNS]
     (tmp_path / "workspace.yaml").write_text(yaml.safe_dump({"load_from": [{"python_module": {
         "module_name": "tests.pg_location", "working_directory": str(REPO), "location_name": "pg_test"}}]}))
@@ -98,7 +99,7 @@ def test_the_daemon_runs_a_rounds_partitions_concurrently_within_the_round_limit
             [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(tmp_path / "workspace.yaml")],
             tmp_path / "daemon.log",
             {**env, "DAGSTER_HOME": str(home), "FLYWHEEL_DATA_ROOT": str(lake), "PG_TEST_DOMAINS": ",".join(domains),
-             "PYTHONPATH": str(REPO)})
+             "PG_TEST_RENDEZVOUS": str(rendezvous), "PG_TEST_OVERLAP": str(PER_ROUND), "PYTHONPATH": str(REPO)})
         try:
             deadline = time.monotonic() + 300
             while True:
