@@ -30,8 +30,6 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,15 +42,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench import _lake_fixture as fx  # noqa: E402
 from bench.lake_scale import prepare_lake  # noqa: E402
+from tests.servers import free_port, start_process, stop_session  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_S = 1.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> tuple[float, bytes]:
@@ -70,10 +63,8 @@ def timed(url: str, repeats: int) -> tuple[float, float, bytes]:
 
 
 def start_browser(root: Path, port: int, log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([str(REPO / ".venv/bin/flywheel"), "browse", "--root", str(root), "--port", str(port)],
-                            cwd=REPO, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True,
-                            preexec_fn=lambda: (signal.signal(signal.SIGINT, signal.SIG_DFL),
-                                                signal.signal(signal.SIGTERM, signal.SIG_DFL)))
+    proc = start_process([str(REPO / ".venv/bin/flywheel"), "browse", "--root", str(root), "--port", str(port)],
+                         log, cwd=REPO)
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -83,7 +74,7 @@ def start_browser(root: Path, port: int, log: Path) -> subprocess.Popen:
             return proc
         except OSError:
             time.sleep(0.2)
-    proc.kill()
+    stop_session(proc)
     raise SystemExit(f"flywheel browse did not answer within 60 s:\n{log.read_text()[-3000:]}")
 
 
@@ -159,11 +150,7 @@ def main() -> None:
         print(f"target: every page under {TARGET_S} s: {'met' if not slow else 'MISSED by ' + ', '.join(slow)}")
         print(f"\nbrowse_paging samples={args.samples} " + " ".join(f"{k}_s={v:.3f}" for k, v in out.items()))
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_session(proc, grace_s=10)
 
 
 if __name__ == "__main__":

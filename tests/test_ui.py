@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port, start_process, stop_session
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -24,12 +24,6 @@ STAGES = ["knowledge_nodes", "knowledge_edges", "plans", "drafts", "renders", "v
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _graphql(base: str, query: str) -> dict:
     req = urllib.request.Request(f"{base}/graphql", data=json.dumps({"query": query}).encode(),
                                  headers={"Content-Type": "application/json"})
@@ -37,23 +31,15 @@ def _graphql(base: str, query: str) -> dict:
         return json.loads(resp.read())
 
 
-def _restore_signals() -> None:
-    # background shells start children with SIGINT/SIGTERM ignored; dagster dev must obey them
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 @pytest.fixture(scope="module")
 def dagster_ui(tmp_path_factory):
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = open(home / "dev.log", "w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO, env={**os.environ, "DAGSTER_HOME": str(home), "FLYWHEEL_DATA_ROOT": str(home / "lake")},
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_restore_signals)
+    proc = start_process([str(Path(sys.executable).parent / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port)],
+                         home / "dev.log", {"DAGSTER_HOME": str(home), "FLYWHEEL_DATA_ROOT": str(home / "lake")},
+                         cwd=REPO)
     try:
         deadline = time.time() + 180
         while True:
@@ -68,13 +54,7 @@ def dagster_ui(tmp_path_factory):
             time.sleep(1)
         yield base, home
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+        stop_session(proc, grace_s=20)
 
 
 def test_code_location_loads_every_stage_and_the_job(dagster_ui):
