@@ -314,7 +314,8 @@ def expansions(context: dg.AssetExecutionContext, config: ExpandConfig, lake: La
           ])
 def samples(context: dg.AssetExecutionContext, lake: LakeResource):
     """Accepted, de-duplicated samples with image, interactions and answers: what trainers read."""
-    from pipelines.curate import curate, dedup_against_history, index_keys
+    from pipelines.curate import curate, dedup_against_history
+    from pipelines.dedup.index import index_keys
     from warehouse import quality
     from warehouse.browse import url as browse_url
     from warehouse.catalog import connect

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
-import pyarrow as pa
 
 from pipelines.check import DIMENSIONS, FIGURE
 from pipelines.dedup import DEFAULT_HAMMING_K, find_duplicates, normalise_text, phash_to_int, shingle_hashes
@@ -176,12 +175,6 @@ def dedup_against_history(lake: Lake, rows: Sequence[dict], round: int, domain: 
             phash[r["image_id"]] = phash_hex(found[r["sample_id"]])
         frontier = [r for r in _reached(rows, list(prior.values()), phash) if r["sample_id"] not in expanded]
     return duplicate_rows(rows, list(prior.values()), phash)
-
-
-def index_keys(lake: Lake, samples: Sequence[dict], round: int, domain: str) -> pa.Table:
-    """The ``dedup_keys`` rows of one partition's accepted ``samples``, written beside them so
-    later rounds find them (pipelines.dedup.index)."""
-    return key_table(samples, figure_phashes(lake, (s["image_id"] for s in samples), round, domain))
 
 
 def _duplicate(dup: dict, kept: dict, cluster_id: str, hashes: Mapping[str, str]) -> dict:

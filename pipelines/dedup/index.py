@@ -167,6 +167,12 @@ def phash_hex(signed: int) -> str:
     return f"{signed & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
+def index_keys(lake: Lake, samples: Sequence[dict], round: int, domain: str) -> pa.Table:
+    """The ``dedup_keys`` rows of one partition's accepted ``samples``, written beside them so
+    later rounds find them."""
+    return key_table(samples, figure_phashes(lake, (s["image_id"] for s in samples), round, domain))
+
+
 def index_history(lake: Lake, producer: str = "curate") -> list[tuple[int, str]]:
     """Write the ``dedup_keys`` of every ``samples`` partition that has none (a lake from before
     the index), one partition at a time; returns the (round, domain) partitions indexed."""
@@ -179,7 +185,6 @@ def index_history(lake: Lake, producer: str = "curate") -> list[tuple[int, str]]
 
     todo = sorted(partitions("samples") - partitions("dedup_keys"))
     for round, domain in todo:
-        samples = lake.rows("samples", round, domain)
-        lake.write("dedup_keys", key_table(samples, figure_phashes(lake, (s["image_id"] for s in samples), round, domain)),
+        lake.write("dedup_keys", index_keys(lake, lake.rows("samples", round, domain), round, domain),
                    round=round, domain=domain, producer=producer)
     return todo
